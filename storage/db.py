@@ -1,0 +1,58 @@
+"""Connection lifecycle and migrations."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.migrations.api import migrate
+
+from engine.errors import StorageError
+
+APP = "resolute"
+
+
+def tortoise_config(db_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": db_url},
+        "apps": {
+            APP: {
+                "models": ["storage.models"],
+                "migrations": "storage.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+@contextlib.asynccontextmanager
+async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator[None]:
+    """Open the database (bringing its schema up to date) for the duration of the block."""
+    config = tortoise_config(db_url)
+    try:
+        if migrate_schema:
+            await migrate(config=config)
+        await Tortoise.init(config=config)
+    except (OSError, DBConnectionError, OperationalError) as exc:
+        await connections.close_all(discard=True)
+        raise StorageError(f"База данных {_redacted(db_url)} недоступна: {exc}") from None
+    try:
+        yield
+    finally:
+        await connections.close_all(discard=True)
+
+
+def _redacted(db_url: str) -> str:
+    scheme, sep, rest = db_url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return scheme + sep + rest
+
+
+# For tortoise's own CLI when writing a new migration: `tortoise -c storage.db.TORTOISE_ORM makemigrations`
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,0 +1,183 @@
+"""Tables. Every timestamp is stored in UTC; local time exists only at the edges."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TaskState(StrEnum):
+    """Where a task stands. ``overdue`` is not a state: it is derived from the deadline."""
+
+    OPEN = "open"  # waiting for the owner
+    REPORTED = "reported"  # the owner says done; waiting for the controller's acceptance
+    DONE = "done"  # accepted (or closed by the owner's word under acceptance: none)
+    CANCELLED = "cancelled"  # the owner or the clause left the workflow
+
+
+class OutboxStatus(StrEnum):
+    """Life of one outgoing message."""
+
+    PENDING = "pending"  # due, not yet claimed
+    SENDING = "sending"  # claimed by a dispatcher until lease_until
+    SENT = "sent"  # the channel accepted it
+    FAILED = "failed"  # the channel refused it for good
+    UNDELIVERABLE = "undeliverable"  # no channel reaches the recipient
+    SKIPPED = "skipped"  # stale by the time it was claimed (task closed)
+
+
+class Person(Model):
+    id = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=200)
+    position = fields.CharField(max_length=300, null=True)
+    organisation = fields.CharField(max_length=300, null=True)
+    email = fields.CharField(max_length=254, null=True)
+    telegram_chat_id = fields.BigIntField(null=True, db_index=True)
+    timezone = fields.CharField(max_length=64, null=True)
+    quiet_hours = fields.JSONField[list[str] | None](null=True)
+    channels = fields.JSONField[list[str] | None](null=True)
+    active = fields.BooleanField(default=True)  # false once removed from the roster; never deleted
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "person"
+
+
+class Group(Model):
+    id = fields.CharField(max_length=64, primary_key=True)
+    name = fields.CharField(max_length=300, null=True)
+    members = fields.JSONField[list[str]]()
+
+    class Meta:
+        table = "person_group"
+
+
+class Resolution(Model):
+    """An applied resolution with a snapshot of the definition that was applied."""
+
+    id = fields.CharField(max_length=64, primary_key=True)
+    title = fields.TextField()
+    number = fields.CharField(max_length=64)
+    adopted = fields.DateField()
+    timezone = fields.CharField(max_length=64)
+    controller: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name=False, on_delete=fields.RESTRICT
+    )
+    definition = fields.JSONField[dict[str, object]]()
+    digest = fields.CharField(max_length=64)
+    applied_at = fields.DatetimeField()
+
+    controller_id: str
+
+    class Meta:
+        table = "resolution"
+
+
+class Task(Model):
+    """One (clause, owner, occurrence): the unit that is reminded, confirmed and escalated."""
+
+    id = fields.BigIntField(primary_key=True)
+    resolution: fields.ForeignKeyRelation[Resolution] = fields.ForeignKeyField(
+        "resolute.Resolution", related_name="tasks", on_delete=fields.RESTRICT
+    )
+    clause_id = fields.CharField(max_length=32)
+    owner: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name="tasks", on_delete=fields.RESTRICT
+    )
+    occurrence = fields.CharField(max_length=16)  # "once", or the period's original deadline
+    clause_text = fields.TextField()
+    deadline = fields.DateField()  # as the definition sets it
+    extended_to = fields.DateField(null=True)  # an approved extension wins over the deadline
+    state = fields.CharEnumField(TaskState, default=TaskState.OPEN, max_length=16)
+    policy = fields.JSONField[dict[str, object]]()  # snapshot of the clause's effective policy
+    next_due_at = fields.DatetimeField(null=True)  # the next reminder slot; null: none left
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    reported_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+
+    resolution_id: str
+    owner_id: str
+
+    class Meta:
+        table = "task"
+        unique_together = (("resolution", "clause_id", "owner", "occurrence"),)
+        indexes = (("state", "next_due_at"),)
+
+
+class Outbox(Model):
+    """Every outgoing message. ``key`` is derived from the schedule, so a second send of the
+    same reminder violates a unique constraint instead of reaching a person twice."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    task: fields.ForeignKeyNullableRelation[Task] = fields.ForeignKeyField(
+        "resolute.Task", related_name="messages", null=True, on_delete=fields.RESTRICT
+    )
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name="messages", on_delete=fields.RESTRICT
+    )
+    channel = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=32)
+    due_at = fields.DatetimeField()
+    status = fields.CharEnumField(OutboxStatus, default=OutboxStatus.PENDING, max_length=16)
+    attempts = fields.IntField(default=0)
+    lease_until = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    external_id = fields.CharField(max_length=64, null=True)  # e.g. Telegram "chat:message_id"
+    error = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    task_id: int | None
+    person_id: str
+
+    class Meta:
+        table = "outbox"
+        indexes = (("status", "due_at"), ("external_id",))
+
+
+class Inbound(Model):
+    """Every update received from a channel, recorded once, so a replay changes nothing."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=100, unique=True)  # e.g. "telegram:update:1234"
+    kind = fields.CharField(max_length=32)
+    payload = fields.JSONField[dict[str, object]]()
+    received_at = fields.DatetimeField()
+    outcome = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "inbound"
+
+
+class AuditEvent(Model):
+    """Who changed what, when: one row per state change, with a stable event name."""
+
+    id = fields.BigIntField(primary_key=True)
+    at = fields.DatetimeField()
+    event = fields.CharField(max_length=64)
+    actor = fields.CharField(max_length=100)
+    task: fields.ForeignKeyNullableRelation[Task] = fields.ForeignKeyField(
+        "resolute.Task", related_name="events", null=True, on_delete=fields.RESTRICT
+    )
+    resolution_id = fields.CharField(max_length=64, null=True)
+    data = fields.JSONField[dict[str, object]](default=dict)
+
+    task_id: int | None
+
+    class Meta:
+        table = "audit_event"
+        indexes = (("task_id", "at"),)
+
+
+class Cursor(Model):
+    """Small named positions in outside streams (Telegram's update offset, IMAP's last UID)."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    value = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "cursor"
