@@ -42,7 +42,3 @@ class WorkflowError(ResoluteError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-class UnknownEntity(ResoluteError):
-    """A command named a person, workflow or task that is not in the database."""

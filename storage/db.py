@@ -54,5 +54,6 @@ def _redacted(db_url: str) -> str:
     return scheme + sep + rest
 
 
-# For tortoise's own CLI when writing a new migration: `tortoise -c storage.db.TORTOISE_ORM makemigrations`
+# For tortoise's own CLI, to write a new migration after a model change:
+#   tortoise -c storage.db.TORTOISE_ORM makemigrations
 TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -38,7 +39,6 @@ class Person(Model):
     timezone = fields.CharField(max_length=64, null=True)
     quiet_hours = fields.JSONField[list[str] | None](null=True)
     channels = fields.JSONField[list[str] | None](null=True)
-    active = fields.BooleanField(default=True)  # false once removed from the roster; never deleted
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -66,9 +66,12 @@ class Resolution(Model):
     controller: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "resolute.Person", related_name=False, on_delete=fields.RESTRICT
     )
-    definition = fields.JSONField[dict[str, object]]()
+    definition = fields.JSONField[dict[str, Any]]()
     digest = fields.CharField(max_length=64)
     applied_at = fields.DatetimeField()
+    # The local date of the last "now" for which recurring occurrences were created (each clause
+    # creates its occurrences that many days ahead as its earliest reminder needs).
+    materialized_through = fields.DateField()
 
     controller_id: str
 
@@ -92,7 +95,7 @@ class Task(Model):
     deadline = fields.DateField()  # as the definition sets it
     extended_to = fields.DateField(null=True)  # an approved extension wins over the deadline
     state = fields.CharEnumField(TaskState, default=TaskState.OPEN, max_length=16)
-    policy = fields.JSONField[dict[str, object]]()  # snapshot of the clause's effective policy
+    policy = fields.JSONField[dict[str, Any]]()  # snapshot of the clause's effective policy
     next_due_at = fields.DatetimeField(null=True)  # the next reminder slot; null: none left
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -124,7 +127,9 @@ class Outbox(Model):
     kind = fields.CharField(max_length=32)
     due_at = fields.DatetimeField()
     status = fields.CharEnumField(OutboxStatus, default=OutboxStatus.PENDING, max_length=16)
+    attempt_at = fields.DatetimeField()  # when to try next: due_at, later after a failure
     attempts = fields.IntField(default=0)
+    claimed_by = fields.CharField(max_length=40, null=True)
     lease_until = fields.DatetimeField(null=True)
     sent_at = fields.DatetimeField(null=True)
     external_id = fields.CharField(max_length=64, null=True)  # e.g. Telegram "chat:message_id"
@@ -136,7 +141,7 @@ class Outbox(Model):
 
     class Meta:
         table = "outbox"
-        indexes = (("status", "due_at"), ("external_id",))
+        indexes = (("status", "attempt_at"), ("external_id",))
 
 
 class Inbound(Model):

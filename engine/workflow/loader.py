@@ -67,19 +67,22 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Located], list[Pro
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(file), 1, 1, f"не удалось прочитать файл: {exc}"))
             continue
-        for doc_or_problem in _parse(str(file), text):
-            (located if isinstance(doc_or_problem, Located) else problems).append(doc_or_problem)
+        for item in _parse(str(file), text):
+            if isinstance(item, Located):
+                located.append(item)
+            else:
+                problems.append(item)
     return located, problems
 
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader that leaves an impossible date (2023-13-40) as a string for the schema to flag."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
-            return self.construct_scalar(node)  # type: ignore[arg-type]
+            return self.construct_scalar(node)
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
@@ -141,7 +144,9 @@ def _collect_marks(
             key_path = (*where, key, "<key>")  # a key pydantic rejects is reported at the key
             if key_path in marks:
                 first = marks[key_path][0]
-                duplicates.append((_position(key_node), f"ключ «{key}» повторяется (см. строку {first})"))
+                duplicates.append(
+                    (_position(key_node), f"ключ «{key}» повторяется (см. строку {first})")
+                )
                 continue
             marks[key_path] = _position(key_node)
             duplicates += _collect_marks(value_node, (*where, key), marks)
@@ -157,7 +162,9 @@ def _position(node: yaml.Node) -> tuple[int, int]:
 
 def _error_path(error: ErrorDetails) -> PathKey:
     loc: PathKey = tuple(
-        part for part in error["loc"] if not (isinstance(part, str) and part.startswith("function-"))
+        part
+        for part in error["loc"]
+        if not (isinstance(part, str) and part.startswith("function-"))
     )
     # Union members add their type name to loc ("date", "int", "str"…); drop those.
     if error["type"] == "extra_forbidden":
@@ -202,9 +209,7 @@ def describe(error: ErrorDetails) -> str:
     value = error.get("input")
     allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
     hint = _PATTERN_HINTS.get(str(ctx.get("pattern", "")), "")
-    return template.format(
-        field=field_name, value=repr(value), allowed=allowed, hint=hint, **ctx
-    )
+    return template.format(field=field_name, value=repr(value), allowed=allowed, hint=hint, **ctx)
 
 
 _PATTERN_HINTS = {

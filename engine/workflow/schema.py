@@ -54,14 +54,16 @@ def parse_deadline(value: Any) -> date | int:
         return value
     if isinstance(value, str) and value.strip().startswith("+"):
         return parse_days(value)
-    raise ValueError(f"ожидается дата вида 2023-10-20 или срок после принятия вида +15d, а не {value!r}")
+    raise ValueError(
+        f"ожидается дата вида 2023-10-20 или срок после принятия вида +15d, а не {value!r}"
+    )
 
 
 def parse_every(value: Any) -> str:
     if isinstance(value, str) and (value in FREQUENCIES or value.startswith("RRULE:")):
         return value
     raise ValueError(
-        f"ожидается daily, weekly, monthly, quarterly или строка \"RRULE:…\", а не {value!r}"
+        f'ожидается daily, weekly, monthly, quarterly или строка "RRULE:…", а не {value!r}'
     )
 
 
@@ -117,9 +119,7 @@ ClauseId = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=32)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
-Email = Annotated[
-    str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
-]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Channel = Literal["telegram", "email"]
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 Deadline = Annotated[
@@ -190,7 +190,6 @@ class PolicySpec(_Model):
     digest_at: TimeOfDay | None = None
     acceptance: Literal["controller", "none"] | None = None
     quiet_hours: QuietHours = None
-    working_days: bool | None = Field(default=None, description="skip weekends and holidays")
 
 
 class Policy(_Model):
@@ -202,7 +201,6 @@ class Policy(_Model):
     digest_at: time = time(9, 30)
     acceptance: Literal["controller", "none"] = "controller"
     quiet_hours: tuple[time, time] | None = (time(21, 0), time(9, 0))
-    working_days: bool = False
 
     def merged(self, spec: PolicySpec | None) -> Policy:
         if spec is None:

@@ -1,0 +1,33 @@
+"""What the engine needs from a channel, and how a channel says a delivery failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.errors import ResoluteError
+
+
+class DeliveryError(ResoluteError):
+    """A message did not go out. ``permanent``: retrying cannot help (blocked, malformed);
+    otherwise try again, not before ``retry_after_s`` when the channel said so."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after_s = retry_after_s
+
+
+class ChannelUnavailable(ResoluteError):
+    """The channel cannot be used at all right now (bad token, unreachable API)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str  # signed callback data
+
+
+@dataclass(frozen=True)
+class Delivered:
+    external_id: str  # the channel's id of the message, e.g. "chat:message_id" for Telegram

@@ -1,0 +1,223 @@
+"""The command line (binding: SPEC.md, "Command line"). Reads the clock once, here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine.app import App
+from engine.errors import ResoluteError, WorkflowError
+from engine.settings import Settings, load_settings
+from engine.workflow.catalog import Catalog, load_catalog
+
+T = TypeVar("T")
+
+cli = typer.Typer(
+    name="resolute",
+    help="Контроль исполнения постановлений: напоминания, отметки о выполнении, сводки контролёру.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders with workflow YAML.")]
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Act as of this moment (ISO 8601, e.g. 2023-10-13T09:00+03:00; "
+        "without an offset: in RESOLUTE_TIMEZONE). Default: the current time.",
+    ),
+]
+
+
+def parse_now(value: str | None, settings: Settings) -> datetime:
+    """The one place the clock is read."""
+    if value is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}: ожидается дата и время ISO 8601, например 2023-10-13T09:00+03:00",
+            param_hint="--now",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(settings.timezone))
+    return moment.astimezone(UTC)
+
+
+def _run(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a command's coroutine; turn every error into a message and an exit code."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except ResoluteError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except Exception as exc:  # the last line of defence: a message, not a traceback
+        if os.environ.get("RESOLUTE_DEBUG"):
+            traceback.print_exc()
+        err.print(
+            f"Внутренняя ошибка: {type(exc).__name__}: {exc}. "
+            "Данные не потеряны; подробности — с переменной RESOLUTE_DEBUG=1.",
+            markup=False,
+        )
+        raise typer.Exit(70) from None
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except ResoluteError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(exc.exit_code) from None
+    logging.basicConfig(
+        level=os.environ.get("RESOLUTE_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    return settings
+
+
+def _catalog(paths: list[Path]) -> Catalog:
+    try:
+        return load_catalog(paths)
+    except WorkflowError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        err.print(f"Найдено ошибок: {len(exc.problems)}.", markup=False)
+        raise typer.Exit(1) from None
+
+
+@cli.command()
+def validate(paths: PathsArg) -> None:
+    """Check workflow files; print every problem as file:line:col."""
+    catalog = _catalog(paths)
+    clauses = sum(len(r.clauses) for r in catalog.resolutions)
+    out.print(
+        f"Ошибок нет: людей {len(catalog.people)}, групп {len(catalog.groups)}, "
+        f"постановлений {len(catalog.resolutions)}, пунктов {clauses}.",
+        markup=False,
+    )
+
+
+@cli.command()
+def apply(
+    paths: PathsArg,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    now: NowOpt = None,
+) -> None:
+    """Load the roster and resolutions into the database (idempotent)."""
+    settings = _settings()
+    catalog = _catalog(paths)
+    moment = parse_now(now, settings)
+
+    async def work() -> list[str]:
+        from engine.service.apply import apply_catalog
+
+        async with App(settings, channels=False):
+            return (await apply_catalog(catalog, moment, dry_run=dry_run)).lines
+
+    lines = _run(work)
+    if not lines:
+        out.print("Изменений нет: база совпадает с файлами.")
+        return
+    out.print("Будет изменено (ничего не записано):" if dry_run else "Изменено:")
+    for line in lines:
+        out.print(f"  {line}", markup=False, highlight=False)
+
+
+@cli.command()
+def tick(now: NowOpt = None) -> None:
+    """One pass as of NOW: read replies and presses, send what is due, exit."""
+    settings = _settings()
+    moment = parse_now(now, settings)
+
+    async def work() -> Any:
+        from engine.service.tick import tick as run_tick
+
+        async with App(settings) as app:
+            return await run_tick(app, moment)
+
+    report = _run(work)
+    d = report.delivery
+    out.print(
+        f"Обновлений: {report.updates}; новых задач: {report.tasks_created}; "
+        f"в очередь: {report.enqueued}; отправлено: {d.sent}; повтор позже: {d.retrying}; "
+        f"ошибок: {d.failed}; без канала связи: {d.undeliverable}; пропущено: {d.skipped}.",
+        markup=False,
+    )
+    for problem in report.problems:
+        err.print(problem, markup=False)
+
+
+@cli.command()
+def status(
+    workflow: Annotated[
+        str | None, typer.Option("--workflow", help="Only this resolution.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A JSON array, one object per task.")
+    ] = False,
+    now: NowOpt = None,
+) -> None:
+    """Where every task stands."""
+    settings = _settings()
+    moment = parse_now(now, settings)
+
+    async def work() -> Any:
+        from engine.service.status import task_statuses
+
+        async with App(settings, channels=False):
+            return await task_statuses(moment, workflow)
+
+    rows = _run(work)
+    if as_json:
+        sys.stdout.write(
+            json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    if not rows:
+        out.print("Задач нет." if workflow is None else f"У постановления {workflow} задач нет.")
+        return
+    from engine.service.status import STATE_RU
+    from storage.models import TaskState
+
+    table = Table(show_lines=False)
+    for title in ("Постановление", "Пункт", "Период", "Исполнитель", "Срок", "Состояние"):
+        table.add_column(title)
+    for r in rows:
+        state = STATE_RU[TaskState(r.state)]
+        if r.overdue:
+            state = f"[red]просрочено на {r.days_late} дн.[/red]"
+        occurrence = "" if r.occurrence == "once" else r.occurrence
+        table.add_row(
+            r.workflow,
+            r.clause,
+            occurrence,
+            r.owner_name,
+            date.fromisoformat(r.deadline).strftime("%d.%m.%Y"),
+            state,
+        )
+    out.print(table)
+
+
+def main() -> None:
+    cli()

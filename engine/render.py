@@ -1,0 +1,67 @@
+"""Messages from Jinja2 templates: the user's ``templates/`` first, the built-in set after.
+
+Telegram HTML and e-mail HTML are rendered with autoescaping, so a clause text or a name with
+``<`` or ``&`` cannot break the markup; the sandbox keeps a template from reaching Python, and the
+output is capped, since the sandbox does not bound its size.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from engine.errors import ResoluteError
+
+MAX_OUTPUT_CHARS = 64_000
+_RU = Locale("ru")
+
+
+class RenderError(ResoluteError):
+    """A template failed to render: a message for whoever maintains the templates."""
+
+
+def builtin_templates() -> Path:
+    """The shipped templates: inside the package when installed, beside it in a checkout."""
+    packaged = Path(__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
+
+
+def ru_date(value: date) -> str:
+    """20 октября 2023 г."""
+    return f"{format_date(value, 'd MMMM y', locale=_RU)} г."
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian plural form for ``n``: 1 день, 2 дня, 5 дней."""
+    form = _RU.plural_form(abs(n))
+    return {"one": one, "few": few}.get(form, many)
+
+
+class Renderer:
+    def __init__(self, user_dir: Path | None = None) -> None:
+        dirs = [d for d in (user_dir, builtin_templates()) if d is not None and d.is_dir()]
+        self._env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+            undefined=StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self._env.filters["ru_date"] = ru_date
+        self._env.filters["plural"] = plural
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            text = self._env.get_template(name).render(**context)
+        except TemplateError as exc:
+            raise RenderError(f"Шаблон {name}: {exc}") from exc
+        if len(text) > MAX_OUTPUT_CHARS:
+            raise RenderError(f"Шаблон {name} дал {len(text)} символов (предел {MAX_OUTPUT_CHARS})")
+        return text.strip()

@@ -1,0 +1,1 @@
+"""Use cases over storage: apply definitions, run a tick, confirm tasks, report status."""

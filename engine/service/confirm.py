@@ -1,0 +1,70 @@
+"""A button press from Telegram: verified, authorised, applied at most once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tortoise.transactions import in_transaction
+
+from engine.audit import record, refusal
+from engine.callbacks import Action, verify
+from engine.lifecycle import NotAllowed, on_owner_done
+from engine.service.schedule import policy_of
+from storage.models import Task, TaskState
+
+ANSWER_FORGED = "Эта кнопка недействительна."
+ANSWER_FOREIGN = "Этот пункт поручен другому исполнителю: отметить его может только он сам."
+ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
+ANSWER_REPORTED = "Спасибо! Отметка о выполнении передана контролёру."
+ANSWER_DONE = "Спасибо! Пункт отмечен как выполненный."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answer: str  # shown to the presser
+    changed: bool  # the task's state changed
+    name: str  # stable name for the inbound record and logs
+
+
+async def press(secret: bytes, data: str | None, from_user_id: int, now: datetime) -> Outcome:
+    """Apply a press of a reminder's button by Telegram user ``from_user_id``."""
+    pressed = verify(secret, data)
+    if pressed is None:
+        refusal("callback.forged", user=from_user_id, data=repr(data))
+        return Outcome(ANSWER_FORGED, False, "forged")
+    async with in_transaction():
+        task = (
+            await Task.filter(id=pressed.task_id)
+            .select_for_update()
+            .select_related("owner")
+            .first()
+        )
+        if task is None:
+            refusal("callback.unknown_task", user=from_user_id, task=pressed.task_id)
+            return Outcome(ANSWER_FORGED, False, "unknown-task")
+        if task.owner.telegram_chat_id != from_user_id:
+            refusal("callback.foreign", user=from_user_id, task=task.id, owner=task.owner_id)
+            return Outcome(ANSWER_FOREIGN, False, "foreign")
+        assert pressed.action == Action.DONE
+        acceptance = policy_of(task.policy).acceptance
+        try:
+            state = on_owner_done(task.state, acceptance)
+        except NotAllowed:
+            refusal("callback.stale", user=from_user_id, task=task.id, state=task.state.value)
+            return Outcome(ANSWER_CLOSED, False, "stale")
+        await Task.filter(id=task.id, state=TaskState.OPEN).update(
+            state=state,
+            reported_at=now,
+            closed_at=now if state == TaskState.DONE else None,
+            next_due_at=None,
+        )
+        await record(
+            f"task.{state.value}",
+            at=now,
+            actor=task.owner_id,
+            task_id=task.id,
+            resolution_id=task.resolution_id,
+            via="telegram",
+        )
+    return Outcome(ANSWER_DONE if state == TaskState.DONE else ANSWER_REPORTED, True, state.value)

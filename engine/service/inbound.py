@@ -1,0 +1,87 @@
+"""Updates from Telegram: each recorded once (by update id) and then acted on.
+
+The offset of the next update lives in the database, so a restart neither skips nor replays an
+update; an update recorded but not finished before a crash is finished on the next pass, and the
+handlers are idempotent (a second "done" press on a reported task changes nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from telegram import Update
+
+from engine.channels.telegram import TelegramChannel
+from engine.service import confirm
+from storage.models import Cursor, Inbound, Person
+
+log = logging.getLogger("resolute.inbound")
+OFFSET = "telegram.update_offset"
+
+GREETING = (
+    "Здравствуйте, {name}! Я бот контроля исполнения постановлений. "
+    "Буду напоминать о ваших пунктах; отметить выполнение можно кнопкой «Выполнено» "
+    "под напоминанием."
+)
+STRANGER = (
+    "Здравствуйте! Этот бот напоминает о пунктах постановлений их исполнителям. "
+    "Чтобы подключиться, откройте персональную ссылку-приглашение от секретаря."
+)
+
+
+async def pull_telegram(tg: TelegramChannel, secret: bytes, now: datetime) -> int:
+    """Read and handle every pending update; returns how many were new."""
+    cursor = await Cursor.get_or_none(name=OFFSET)
+    offset = int(cursor.value) if cursor else None
+    handled = 0
+    while True:
+        updates = await tg.updates(offset)
+        if not updates:
+            return handled
+        for update in updates:
+            if await _handle_once(tg, secret, update, now):
+                handled += 1
+            offset = update.update_id + 1
+            await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
+
+
+async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> bool:
+    key = f"telegram:update:{update.update_id}"
+    record, created = await Inbound.get_or_create(
+        key=key,
+        defaults={"kind": _kind(update), "payload": update.to_dict(), "received_at": now},
+    )
+    if not created and record.outcome is not None:
+        return False  # handled before a restart: replaying it must change nothing
+    outcome = await _handle(tg, secret, update, now)
+    record.outcome = outcome
+    await record.save(update_fields=["outcome"])
+    return True
+
+
+def _kind(update: Update) -> str:
+    if update.callback_query is not None:
+        return "callback_query"
+    if update.message is not None:
+        return "message"
+    return "other"
+
+
+async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> str:
+    query = update.callback_query
+    if query is not None:
+        result = await confirm.press(secret, query.data, query.from_user.id, now)
+        await tg.answer(query.id, result.answer)
+        message = query.message
+        if result.changed and message is not None:
+            await tg.drop_buttons(message.chat.id, message.message_id)
+        return result.name
+    message = update.message
+    if message is not None and message.text and message.text.startswith("/start"):
+        person = await Person.get_or_none(telegram_chat_id=message.chat.id)
+        text = GREETING.format(name=person.name) if person else STRANGER
+        await tg.reply(message.chat.id, text)
+        return "greeted" if person else "greeted-stranger"
+    log.info("inbound.ignored update=%s kind=%s", update.update_id, _kind(update))
+    return "ignored"

@@ -1,0 +1,65 @@
+"""Where every task stands, as rows for a table or for ``status --json``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from engine.service.schedule import zone
+from engine.timing.local import days_left, is_overdue
+from storage.models import Task, TaskState
+
+STATE_RU = {
+    TaskState.OPEN: "в работе",
+    TaskState.REPORTED: "на проверке",
+    TaskState.DONE: "выполнено",
+    TaskState.CANCELLED: "отменено",
+}
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    workflow: str
+    clause: str
+    owner: str
+    owner_name: str
+    occurrence: str
+    deadline: str  # ISO date; an approved extension's date when there is one
+    state: str
+    overdue: bool
+    days_late: int
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _clause_order(clause: str) -> tuple[object, ...]:
+    """II.4 before II.10; Roman section numerals compare as text, which is right up to VIII."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.]", clause))
+
+
+async def task_statuses(now: datetime, workflow: str | None = None) -> list[TaskStatus]:
+    query = Task.all().select_related("owner", "resolution")
+    if workflow is not None:
+        query = query.filter(resolution_id=workflow)
+    rows = []
+    for task in await query:
+        deadline = task.extended_to or task.deadline
+        tz = zone(task.resolution.timezone)
+        overdue = task.state == TaskState.OPEN and is_overdue(deadline, now, tz)
+        rows.append(
+            TaskStatus(
+                workflow=task.resolution_id,
+                clause=task.clause_id,
+                owner=task.owner_id,
+                owner_name=task.owner.name,
+                occurrence=task.occurrence,
+                deadline=deadline.isoformat(),
+                state=task.state.value,
+                overdue=overdue,
+                days_late=-days_left(deadline, now, tz) if overdue else 0,
+            )
+        )
+    rows.sort(key=lambda r: (r.workflow, _clause_order(r.clause), r.occurrence, r.owner))
+    return rows
