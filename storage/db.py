@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tortoise import Tortoise, connections
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.exceptions import DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate
 
@@ -34,6 +35,9 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator[None]:
     """Open the database (bringing its schema up to date) for the duration of the block."""
     config = tortoise_config(db_url)
+    # Tortoise caches INSERT statements per connection name, across inits: a process that
+    # opens SQLite and then PostgreSQL (the test suite does) would reuse the wrong dialect.
+    EXECUTOR_CACHE.clear()
     try:
         if migrate_schema:
             await migrate(config=config)

@@ -6,7 +6,9 @@ turns its exceptions into DeliveryError (permanent or not) and ChannelUnavailabl
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from datetime import timedelta
 from types import TracebackType
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,6 +31,9 @@ class TelegramChannel:
     """One bot. Use as ``async with TelegramChannel(...) as tg:``."""
 
     def __init__(self, token: str, api_url: str, *, timeout_s: float = 10.0) -> None:
+        # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), which also
+        # silences its deprecation warning on every RetryAfter.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         root = api_url.rstrip("/")
         self._timeout_s = timeout_s
         self.bot = Bot(
@@ -88,7 +93,7 @@ class TelegramChannel:
             )
         except RetryAfter as exc:
             retry = exc.retry_after
-            seconds = retry if isinstance(retry, int | float) else retry.total_seconds()
+            seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
             raise DeliveryError("telegram: 429", permanent=False, retry_after_s=seconds) from None
         except Forbidden as exc:
             raise DeliveryError(f"telegram: {exc.message}", permanent=True) from None

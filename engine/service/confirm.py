@@ -11,7 +11,7 @@ from engine.audit import record, refusal
 from engine.callbacks import Action, verify
 from engine.lifecycle import NotAllowed, on_owner_done
 from engine.service.schedule import policy_of
-from storage.models import Task, TaskState
+from storage.models import Person, Task, TaskState
 
 ANSWER_FORGED = "Эта кнопка недействительна."
 ANSWER_FOREIGN = "Этот пункт поручен другому исполнителю: отметить его может только он сам."
@@ -34,16 +34,13 @@ async def press(secret: bytes, data: str | None, from_user_id: int, now: datetim
         refusal("callback.forged", user=from_user_id, data=repr(data))
         return Outcome(ANSWER_FORGED, False, "forged")
     async with in_transaction():
-        task = (
-            await Task.filter(id=pressed.task_id)
-            .select_for_update()
-            .select_related("owner")
-            .first()
-        )
+        # Lock the task row alone: PostgreSQL refuses FOR UPDATE across an outer join.
+        task = await Task.filter(id=pressed.task_id).select_for_update().first()
         if task is None:
             refusal("callback.unknown_task", user=from_user_id, task=pressed.task_id)
             return Outcome(ANSWER_FORGED, False, "unknown-task")
-        if task.owner.telegram_chat_id != from_user_id:
+        owner = await Person.get(id=task.owner_id)
+        if owner.telegram_chat_id != from_user_id:
             refusal("callback.foreign", user=from_user_id, task=task.id, owner=task.owner_id)
             return Outcome(ANSWER_FOREIGN, False, "foreign")
         assert pressed.action == Action.DONE

@@ -276,3 +276,11 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "resolute workflow file"
     return schema
+
+
+if __name__ == "__main__":  # python -m engine.workflow.schema > schema/resolute.schema.json
+    import json
+    import sys
+
+    json.dump(json_schema(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

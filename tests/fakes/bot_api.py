@@ -43,11 +43,12 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import PurePosixPath
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeVar
 
 from aiohttp import web
 
 JSONDict = dict[str, Any]
+_T = TypeVar("_T")
 
 # --- records a test asserts on -------------------------------------------------------------------
 
@@ -322,54 +323,24 @@ def _strip(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
 
 # --- request decoding and errors -----------------------------------------------------------------
 
-_JSON_FIELDS: Final = frozenset(
-    {
-        "reply_markup",
-        "entities",
-        "caption_entities",
-        "allowed_updates",
-        "commands",
-        "scope",
-        "link_preview_options",
-        "reply_parameters",
-    }
-)
-_INT_FIELDS: Final = frozenset(
-    {
-        "chat_id",
-        "message_id",
-        "offset",
-        "limit",
-        "reply_to_message_id",
-        "message_thread_id",
-        "cache_time",
-        "user_id",
-    }
-)
-_BOOL_FIELDS: Final = frozenset(
-    {
-        "show_alert",
-        "disable_notification",
-        "protect_content",
-        "allow_sending_without_reply",
-        "drop_pending_updates",
-        "allow_paid_broadcast",
-    }
-)
-_BUTTON_ACTIONS: Final = frozenset(
-    {
-        "callback_data",
-        "url",
-        "login_url",
-        "switch_inline_query",
-        "web_app",
-        "pay",
-        "switch_inline_query_current_chat",
-        "switch_inline_query_chosen_chat",
-        "callback_game",
-        "copy_text",
-    }
-)
+# fmt: off
+_JSON_FIELDS: Final = frozenset({
+    "reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
+    "link_preview_options", "reply_parameters",
+})
+_INT_FIELDS: Final = frozenset({
+    "chat_id", "message_id", "offset", "limit", "reply_to_message_id", "message_thread_id",
+    "cache_time", "user_id",
+})
+_BOOL_FIELDS: Final = frozenset({
+    "show_alert", "disable_notification", "protect_content", "allow_sending_without_reply",
+    "drop_pending_updates", "allow_paid_broadcast",
+})
+_BUTTON_ACTIONS: Final = frozenset({
+    "callback_data", "url", "login_url", "switch_inline_query", "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat", "callback_game", "pay", "web_app", "copy_text",
+})
+# fmt: on
 _MAX_TEXT_UTF16: Final = 4096
 _CONFLICT: Final = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance is "
@@ -453,9 +424,9 @@ def _chat_id(params: JSONDict) -> int:
     return value
 
 
-def _render_text(params: JSONDict, field: str = "text") -> tuple[str, list[JSONDict]]:
+def _render_text(params: JSONDict) -> tuple[str, list[JSONDict]]:
     """Telegram's treatment of ``text`` + ``parse_mode``: (plain text, entities) or a 400."""
-    source = params.get(field)
+    source = params.get("text")
     if not isinstance(source, str):
         raise _bad_request("message text is empty")
     parse_mode = str(params.get("parse_mode") or "").lower()
@@ -1277,7 +1248,7 @@ class FakeBotAPI:
             stored = self._messages.get((chat_id, message_id))
             if stored is None:
                 raise _bad_request("message to edit not found")
-            if stored["from"]["id"] != self.bot_id or "text" not in stored:
+            if stored["from"]["id"] != self.bot_id:
                 raise _bad_request("message can't be edited")
             edited = {k: v for k, v in stored.items() if k not in ("reply_markup", "edit_date")}
             if content is not None:
@@ -1319,7 +1290,7 @@ class FakeBotAPI:
                 loop.call_soon_threadsafe(self._updates_pushed.set)
 
 
-def _pop(queues: dict[str, deque[Any]], method: str) -> Any:
+def _pop(queues: dict[str, deque[_T]], method: str) -> _T | None:
     queue = queues.get(method)
     return queue.popleft() if queue else None
 

@@ -1,0 +1,79 @@
+"""apply against a real database: idempotent, edits update tasks in flight, nothing is lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.service.apply import apply_catalog
+from engine.workflow.catalog import load_catalog
+from storage.models import AuditEvent, Resolution, Task, TaskState
+from tests.helpers import at, write_workflow
+
+NOW = at("2023-10-06T10:00+03:00")
+
+
+async def states() -> dict[str, str]:
+    return {t.owner_id: t.state.value for t in await Task.all()}
+
+
+async def test_first_apply_creates_one_task_per_owner_and_second_changes_nothing(
+    db: str, tmp_path: Path
+) -> None:
+    catalog = load_catalog([write_workflow(tmp_path)])
+    plan = await apply_catalog(catalog, NOW)
+    assert any("задачи r-1: 3 (A.1 × 3)" in line for line in plan.lines)
+    assert await states() == {"ivanov": "open", "petrova": "open", "sidorov": "open"}
+    resolution = await Resolution.get(id="r-1")
+    assert resolution.definition["clauses"][0]["owners"] == ["ivanov", "petrova", "sidorov"]
+
+    again = await apply_catalog(catalog, NOW)
+    assert again.empty, again.lines
+    assert await Task.all().count() == 3
+
+
+async def test_dry_run_reports_and_writes_nothing(db: str, tmp_path: Path) -> None:
+    plan = await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW, dry_run=True)
+    assert plan.lines and plan.creates
+    assert await Task.all().count() == 0
+    assert await Resolution.all().count() == 0
+
+
+async def test_edit_moves_deadline_of_open_tasks_and_keeps_confirmations(
+    db: str, tmp_path: Path
+) -> None:
+    await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW)
+    await Task.filter(owner_id="ivanov").update(state=TaskState.REPORTED)
+    await Task.filter(owner_id="petrova").update(state=TaskState.DONE)
+
+    edited = load_catalog([write_workflow(tmp_path, deadline="2023-10-27")])
+    dry = await apply_catalog(edited, NOW, dry_run=True)
+    assert "~ задача r-1 A.1 / sidorov: срок 20.10.2023 → 27.10.2023" in dry.lines
+    assert (await Task.get(owner_id="sidorov")).deadline.isoformat() == "2023-10-20"
+
+    plan = await apply_catalog(edited, NOW)
+    assert not any("petrova" in line for line in plan.lines)  # done: history is not rewritten
+    tasks = {t.owner_id: t for t in await Task.all()}
+    assert tasks["sidorov"].deadline.isoformat() == "2023-10-27"
+    assert tasks["ivanov"].deadline.isoformat() == "2023-10-27"  # reported: still in flight
+    assert tasks["ivanov"].state == TaskState.REPORTED
+    assert tasks["petrova"].state == TaskState.DONE
+    assert tasks["petrova"].deadline.isoformat() == "2023-10-20"
+    assert await AuditEvent.filter(event="task.updated").count() == 2
+
+
+async def test_removed_owner_is_cancelled_not_deleted_and_restored_when_back(
+    db: str, tmp_path: Path
+) -> None:
+    await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW)
+    await Task.filter(owner_id="ivanov").update(state=TaskState.REPORTED)
+
+    plan = await apply_catalog(load_catalog([write_workflow(tmp_path, owners="ivanov")]), NOW)
+    assert sorted(line for line in plan.lines if line.startswith("-")) == [
+        "- задача r-1 A.1 / petrova: отменена (исполнителя или пункта больше нет)",
+        "- задача r-1 A.1 / sidorov: отменена (исполнителя или пункта больше нет)",
+    ]
+    assert await states() == {"ivanov": "reported", "petrova": "cancelled", "sidorov": "cancelled"}
+
+    back = await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW)
+    assert sum("восстановлена" in line for line in back.lines) == 2
+    assert await states() == {"ivanov": "reported", "petrova": "open", "sidorov": "open"}

@@ -1,0 +1,270 @@
+"""tick against the loopback Bot API, through the real python-telegram-bot client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.app import App
+from engine.callbacks import Action, sign
+from engine.service import confirm
+from engine.service.apply import apply_catalog
+from engine.service.tick import tick
+from engine.workflow.catalog import load_catalog
+from storage.models import AuditEvent, Inbound, Outbox, OutboxStatus, Task, TaskState
+from tests.fakes.bot_api import FakeBotAPI
+from tests.helpers import SECRET, at, button_data, settings, write_workflow
+
+APPLIED = at("2023-10-06T10:00+03:00")
+MINUS_7 = at("2023-10-13T09:00+03:00")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as fake:
+        for chat in (111, 222, 999):
+            fake.add_chat(chat)
+        yield fake
+
+
+async def started(db_url: str, api: FakeBotAPI, folder: Path, **workflow: str) -> App:
+    app = App(settings(db_url, api.url))
+    await app.__aenter__()
+    await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), APPLIED)
+    return app
+
+
+async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        assert (await tick(app, MINUS_7 - timedelta(minutes=1))).delivery.sent == 0
+        report = await tick(app, MINUS_7)
+        assert report.delivery.sent == 2  # ivanov and petrova; sidorov has no Telegram
+        assert report.delivery.undeliverable == 0
+        message = api.messages_to(111)[0]
+        assert message.parse_mode == "HTML"
+        assert "Разработать &lt;b&gt;рекомендации&lt;/b&gt; &amp; разослать их." in message.text
+        assert "О мерах &lt;по&gt; улучшению &amp; развитию" in message.text
+        assert "до срока 7 дней" in message.plain_text
+        assert "20 октября 2023 г." in message.plain_text
+        task = await Task.get(owner_id="ivanov")
+        assert button_data(message) == sign(SECRET.encode(), Action.DONE, task.id)
+        assert (await Outbox.get(task_id=task.id)).key == f"reminder:{task.id}:2023-10-20:-7d"
+
+        for _ in range(3):  # the same moment again, and a little later: nothing new
+            assert (await tick(app, MINUS_7)).delivery.sent == 0
+            assert (await tick(app, MINUS_7 + timedelta(hours=3))).delivery.sent == 0
+        assert len(api.sent) == 2
+
+        undeliverable = await Outbox.get(person_id="sidorov")
+        assert undeliverable.status == OutboxStatus.UNDELIVERABLE
+
+        assert (await tick(app, at("2023-10-19T09:00+03:00"))).delivery.sent == 2
+        assert "срок завтра" in api.messages_to(111)[1].plain_text
+        assert (await tick(app, at("2023-10-20T12:00+03:00"))).delivery.sent == 2
+        assert "Сегодня последний день" in api.messages_to(111)[2].plain_text
+        assert (await tick(app, at("2023-10-21T09:00+03:00"))).delivery.sent == 0
+        assert len(api.messages_to(111)) == 3
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_a_tick_after_downtime_sends_only_the_latest_reminder(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        report = await tick(app, at("2023-10-19T15:00+03:00"))  # -7d missed; -1d live
+        assert report.delivery.sent == 2
+        assert all("срок завтра" in m.plain_text for m in api.sent)
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_owner_press_reports_and_the_controller_policy_decides(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        await tick(app, MINUS_7)
+        message = api.messages_to(111)[0]
+        api.press_button(111, message.message_id, button_data(message))
+        report = await tick(app, MINUS_7 + timedelta(minutes=5))
+        assert report.updates == 1
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
+        assert (await Task.get(owner_id="petrova")).state == TaskState.OPEN
+        assert api.callback_answers[-1].text == confirm.ANSWER_REPORTED
+        assert api.edits[-1].reply_markup is None  # the button is gone from the reminder
+        event = await AuditEvent.get(event="task.reported")
+        assert event.actor == "ivanov"
+
+        # The reported task gets no more reminders; the open one does.
+        await tick(app, at("2023-10-19T09:00+03:00"))
+        assert len(api.messages_to(111)) == 1
+        assert len(api.messages_to(222)) == 2
+
+        # Pressing again is harmless.
+        api.press_button(111, message.message_id, button_data(message))
+        await tick(app, at("2023-10-19T09:05+03:00"))
+        assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
+        assert await AuditEvent.filter(event="task.reported").count() == 1
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_acceptance_none_closes_on_the_owners_word(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path, acceptance="none")
+    try:
+        await tick(app, MINUS_7)
+        message = api.messages_to(222)[0]
+        api.press_button(222, message.message_id, button_data(message))
+        await tick(app, MINUS_7 + timedelta(minutes=1))
+        task = await Task.get(owner_id="petrova")
+        assert task.state == TaskState.DONE
+        assert task.closed_at is not None
+        assert api.callback_answers[-1].text == confirm.ANSWER_DONE
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_forged_foreign_and_unknown_presses_change_nothing(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        await tick(app, MINUS_7)
+        ivanov_msg = api.messages_to(111)[0]
+        petrova_msg = api.messages_to(222)[0]
+        petrova_task = await Task.get(owner_id="petrova")
+        genuine = button_data(ivanov_msg)
+        action, task_id, mac = genuine.split(":")
+
+        presses = [
+            # altered task id with ivanov's valid MAC: a forgery
+            (111, ivanov_msg.message_id, f"{action}:{petrova_task.id}:{mac}", None),
+            # garbage
+            (111, ivanov_msg.message_id, "d:1:AAAA", None),
+            (111, ivanov_msg.message_id, "drop table", None),
+            # petrova's genuine button pressed by ivanov
+            (222, petrova_msg.message_id, button_data(petrova_msg), 111),
+            # a genuine signature for a task that does not exist
+            (111, ivanov_msg.message_id, sign(SECRET.encode(), Action.DONE, 987654), None),
+            # a button signed with another secret
+            (
+                111,
+                ivanov_msg.message_id,
+                sign(b"another-secret-entirely", Action.DONE, int(task_id)),
+                None,
+            ),
+        ]
+        for chat, message_id, data, from_user in presses:
+            api.press_button(chat, message_id, data, from_user_id=from_user)
+        report = await tick(app, MINUS_7 + timedelta(minutes=1))
+        assert report.updates == len(presses)
+        assert {t.state for t in await Task.all()} == {TaskState.OPEN}
+        answers = [a.text for a in api.callback_answers]
+        assert answers == [
+            confirm.ANSWER_FORGED,
+            confirm.ANSWER_FORGED,
+            confirm.ANSWER_FORGED,
+            confirm.ANSWER_FOREIGN,
+            confirm.ANSWER_FORGED,
+            confirm.ANSWER_FORGED,
+        ]
+        outcomes = sorted(i.outcome or "" for i in await Inbound.all())
+        assert outcomes == ["foreign", "forged", "forged", "forged", "forged", "unknown-task"]
+        assert await AuditEvent.filter(event__startswith="task.reported").count() == 0
+        assert api.edits == []
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_an_update_is_handled_once_even_if_telegram_delivers_it_again(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        await tick(app, MINUS_7)
+        message = api.messages_to(111)[0]
+        api.press_button(111, message.message_id, button_data(message))
+        await tick(app, MINUS_7 + timedelta(minutes=1))
+        # Lose the stored offset, as if the process died before saving it: the update is
+        # fetched again, and the inbound record makes the replay a no-op.
+        from storage.models import Cursor
+
+        replay = (await Inbound.get()).payload
+        await Cursor.all().delete()
+        api.push_update(replay)
+        report = await tick(app, MINUS_7 + timedelta(minutes=2))
+        assert report.updates == 0
+        assert len(api.callback_answers) == 1
+        assert await AuditEvent.filter(event="task.reported").count() == 1
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_blocked_chat_fails_for_good_and_5xx_is_retried_later(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    app = await started(db_url, api, tmp_path)
+    try:
+        api.block(222)
+        api.fail_next("sendMessage", 502, "Bad Gateway")
+        report = await tick(app, MINUS_7)
+        assert report.delivery.sent == 0
+        assert report.delivery.failed == 1
+        assert report.delivery.retrying == 1
+        blocked = await Outbox.get(person_id="petrova")
+        assert blocked.status == OutboxStatus.FAILED
+        assert "blocked" in (blocked.error or "")
+
+        assert (await tick(app, MINUS_7 + timedelta(seconds=10))).delivery.sent == 0  # backoff
+        report = await tick(app, MINUS_7 + timedelta(minutes=1))
+        assert report.delivery.sent == 1
+        retried = await Outbox.get(person_id="ivanov")
+        assert retried.status == OutboxStatus.SENT
+        assert retried.attempts == 2
+        assert len(api.messages_to(111)) == 1
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_retry_after_is_obeyed(db_url: str, api: FakeBotAPI, tmp_path: Path) -> None:
+    app = await started(db_url, api, tmp_path, owners="ivanov")
+    try:
+        api.fail_next("sendMessage", 429, retry_after=120)
+        assert (await tick(app, MINUS_7)).delivery.retrying == 1
+        assert (await tick(app, MINUS_7 + timedelta(seconds=119))).delivery.sent == 0
+        assert (await tick(app, MINUS_7 + timedelta(seconds=120))).delivery.sent == 1
+    finally:
+        await app.__aexit__(None, None, None)
+
+
+async def test_a_crash_between_claim_and_record_resends_after_the_lease(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """The documented at-most-one duplicate: a claimed row whose process died is sent again
+    once its lease has expired, and never before."""
+    app = await started(db_url, api, tmp_path, owners="ivanov")
+    try:
+        await tick(app, MINUS_7)
+        row = await Outbox.get()
+        # Rewind the row to "claimed by a process that died before recording the send".
+        await Outbox.filter(id=row.id).update(
+            status=OutboxStatus.SENDING,
+            claimed_by="dead",
+            lease_until=MINUS_7 + timedelta(minutes=5),
+        )
+        assert (await tick(app, MINUS_7 + timedelta(minutes=4))).delivery.sent == 0
+        assert (await tick(app, MINUS_7 + timedelta(minutes=6))).delivery.sent == 1
+        assert len(api.messages_to(111)) == 2
+        assert await Outbox.all().count() == 1
+    finally:
+        await app.__aexit__(None, None, None)
