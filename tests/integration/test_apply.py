@@ -33,7 +33,8 @@ async def test_first_apply_creates_one_task_per_owner_and_second_changes_nothing
 
 async def test_dry_run_reports_and_writes_nothing(db: str, tmp_path: Path) -> None:
     plan = await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW, dry_run=True)
-    assert plan.lines and plan.creates
+    assert plan.lines
+    assert plan.creates
     assert await Task.all().count() == 0
     assert await Resolution.all().count() == 0
 
