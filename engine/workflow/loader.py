@@ -106,6 +106,9 @@ def _parse(path: str, text: str) -> Iterator[Located | Problem]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "ошибка"
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            where = f"строка {exc.context_mark.line + 1}, столбец {exc.context_mark.column + 1}"
+            what = f"{what} ({exc.context}: {where})"
         yield Problem(path, line, col, f"некорректный YAML: {what}")
     except yaml.YAMLError as exc:
         yield Problem(path, 1, 1, f"некорректный YAML: {exc}")
