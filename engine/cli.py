@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import os
@@ -200,23 +201,22 @@ def status(
     from engine.service.status import STATE_RU
     from storage.models import TaskState
 
-    table = Table(show_lines=False)
-    for title in ("Постановление", "Пункт", "Период", "Исполнитель", "Срок", "Состояние"):
-        table.add_column(title)
-    for r in rows:
-        state = STATE_RU[TaskState(r.state)]
-        if r.overdue:
-            state = f"[red]просрочено на {r.days_late} дн.[/red]"
-        occurrence = "" if r.occurrence == "once" else r.occurrence
-        table.add_row(
-            r.workflow,
-            r.clause,
-            occurrence,
-            r.owner_name,
-            date.fromisoformat(r.deadline).strftime("%d.%m.%Y"),
-            state,
-        )
-    out.print(table)
+    for workflow_id, group in itertools.groupby(rows, key=lambda r: r.workflow):
+        table = Table(title=workflow_id, title_justify="left")
+        for title in ("Пункт", "Период", "Исполнитель", "Срок", "Состояние"):
+            table.add_column(title)
+        for r in group:
+            state = STATE_RU[TaskState(r.state)]
+            if r.overdue:
+                state = f"[red]просрочено на {r.days_late} дн.[/red]"
+            table.add_row(
+                r.clause,
+                "" if r.occurrence == "once" else r.occurrence,
+                r.owner_name,
+                date.fromisoformat(r.deadline).strftime("%d.%m.%Y"),
+                state,
+            )
+        out.print(table)
 
 
 def main() -> None:

@@ -100,10 +100,6 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
                         kind="reminder",
                         due_at=slot.due_at,
                         attempt_at=slot.due_at,
-                        status=OutboxStatus.PENDING
-                        if channel != NO_CHANNEL
-                        else OutboxStatus.UNDELIVERABLE,
-                        error=None if channel != NO_CHANNEL else "нет доступного канала связи",
                     )
                 )
             moves[next_slot_after(slots, now)].append(task.id)
@@ -162,7 +158,8 @@ async def _deliver_one(
         report.skipped += 1
         return
     if sender is None or row.channel != "telegram" or row.person.telegram_chat_id is None:
-        await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="канал недоступен")
+        await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала связи")
+        log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
         report.undeliverable += 1
         return
     assert task is not None

@@ -71,7 +71,10 @@ def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     resolute(env, "validate", str(WORKFLOWS))
     applied = resolute(env, "apply", str(WORKFLOWS), "--now", "2023-10-05T18:00+03:00")
     assert f"II.4 × {len(owners)}" in applied.stdout
-    assert "Изменений нет" in resolute(env, "apply", str(WORKFLOWS), "--now", "2023-10-05T18:00+03:00").stdout
+    assert (
+        "Изменений нет"
+        in resolute(env, "apply", str(WORKFLOWS), "--now", "2023-10-05T18:00+03:00").stdout
+    )
 
     # 12 October: nothing is due yet. 13 October 09:00 Moscow: the -7d reminder.
     resolute(env, "tick", "--now", "2023-10-12T09:00+03:00")
@@ -102,7 +105,9 @@ def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     other_task = button_data(other_reminder).split(":")[1]
     api.press_button(CHATS[confirmer], reminder.message_id, f"{action}:{other_task}:{mac}")
     api.press_button(
-        CHATS[other], other_reminder.message_id, button_data(other_reminder),
+        CHATS[other],
+        other_reminder.message_id,
+        button_data(other_reminder),
         from_user_id=CHATS[confirmer],
     )
     api.press_button(CHATS[confirmer], reminder.message_id, genuine)

@@ -45,7 +45,7 @@ async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
         assert (await tick(app, MINUS_7 - timedelta(minutes=1))).delivery.sent == 0
         report = await tick(app, MINUS_7)
         assert report.delivery.sent == 2  # ivanov and petrova; sidorov has no Telegram
-        assert report.delivery.undeliverable == 0
+        assert report.delivery.undeliverable == 1  # sidorov: recorded as unreachable
         message = api.messages_to(111)[0]
         assert message.parse_mode == "HTML"
         assert "Разработать &lt;b&gt;рекомендации&lt;/b&gt; &amp; разослать их." in message.text
