@@ -158,3 +158,18 @@ def test_bad_input_gets_a_message_and_an_exit_code_not_a_traceback(
     assert "ISO 8601" in result.stderr
     result = resolute(env, "validate", str(tmp_path / "missing.yaml"), expect=1)
     assert "не найдены" in result.stderr
+
+
+def test_missing_secret_and_unreachable_database_are_explained(tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RESOLUTE_")}
+    no_secret = {
+        **base,
+        "RESOLUTE_DB_URL": f"sqlite://{tmp_path / 'x.sqlite3'}",
+        "RESOLUTE_TELEGRAM_TOKEN": "123456:TEST",
+    }
+    result = resolute(no_secret, "tick", "--now", "2023-10-13T09:00+03:00", expect=2)
+    assert "RESOLUTE_SECRET" in result.stderr
+    down = {**base, "RESOLUTE_DB_URL": "postgres://nobody@127.0.0.1:1/none"}
+    result = resolute(down, "status", expect=3)
+    assert "недоступна" in result.stderr
+    assert "nobody" not in result.stderr  # credentials are not echoed

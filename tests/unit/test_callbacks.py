@@ -1,0 +1,40 @@
+"""Signed button data: bound to the action and the task, short enough for Telegram."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.callbacks import Action, Press, sign, verify
+
+SECRET = b"unit-test-secret-0123456789"
+
+
+def test_signed_data_verifies_and_fits_telegram() -> None:
+    data = sign(SECRET, Action.DONE, 9_223_372_036_854_775_807)
+    assert len(data.encode()) <= 64
+    assert verify(SECRET, data) == Press(Action.DONE, 9_223_372_036_854_775_807)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda d: d.replace("d:41:", "d:42:"), id="other-task"),
+        pytest.param(lambda d: "x" + d[1:], id="other-action"),
+        pytest.param(lambda d: d[:-1] + ("A" if d[-1] != "A" else "B"), id="mac-changed"),
+        pytest.param(lambda d: d.rsplit(":", 1)[0], id="mac-missing"),
+        pytest.param(lambda d: d + ":extra", id="extra-part"),
+        pytest.param(lambda d: "", id="empty"),
+        pytest.param(lambda d: d + "x" * 64, id="too-long"),
+    ],
+)
+def test_tampered_data_is_rejected(tamper: object) -> None:
+    data = sign(SECRET, Action.DONE, 41)
+    assert verify(SECRET, tamper(data)) is None  # type: ignore[operator]
+
+
+def test_another_secret_does_not_verify() -> None:
+    assert verify(b"another-secret-0123456789", sign(SECRET, Action.DONE, 41)) is None
+
+
+def test_none_is_rejected() -> None:
+    assert verify(SECRET, None) is None
