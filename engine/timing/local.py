@@ -45,11 +45,19 @@ def defer_quiet(instant: datetime, quiet: tuple[time, time] | None, tz: ZoneInfo
     local = instant.astimezone(tz)
     wall, today = local.time().replace(tzinfo=None), local.date()
     if start < end:
-        if start <= wall < end:
-            return max(instant, at_local(today, end, tz))
-        return instant
+        return _end_after(instant, today, end, tz) if start <= wall < end else instant
     if wall >= start:
-        return max(instant, at_local(today + timedelta(days=1), end, tz))
+        return _end_after(instant, today + timedelta(days=1), end, tz)
     if wall < end:
-        return max(instant, at_local(today, end, tz))
+        return _end_after(instant, today, end, tz)
+    return instant
+
+
+def _end_after(instant: datetime, day: date, end: time, tz: ZoneInfo) -> datetime:
+    """The first moment after ``instant`` when the clocks show ``end`` on ``day``. Inside a
+    repeated (fall-back) hour the first reading of ``end`` may already be past; then the second."""
+    for fold in (0, 1):
+        candidate = datetime.combine(day, end, tzinfo=tz).replace(fold=fold).astimezone(UTC)
+        if candidate > instant:
+            return candidate
     return instant

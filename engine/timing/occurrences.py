@@ -21,6 +21,8 @@ def recurrence_rule(every: str, day: int | None) -> str:
     if every == "daily":
         return "RRULE:FREQ=DAILY"
     if every == "weekly":
+        if not 1 <= (day or 5) <= 7:
+            raise ValueError(f"weekly day must be an ISO weekday 1..7, not {day}")
         weekday = _WEEKDAYS[(day or 5) - 1]
         return f"RRULE:FREQ=WEEKLY;BYDAY={weekday}"
     days = ",".join(str(d) for d in range(28, (day or 31) + 1)) if (day or 31) > 28 else str(day)
@@ -29,11 +31,31 @@ def recurrence_rule(every: str, day: int | None) -> str:
     return f"RRULE:FREQ=MONTHLY{months};BYMONTHDAY={days}{last}"
 
 
+_RANGES = {"BYMONTH": (1, 12), "BYMONTHDAY": (1, 31), "BYYEARDAY": (1, 366), "BYWEEKNO": (1, 53)}
+
+
 def check_rule(rule: str) -> str | None:
-    """None when ``rule`` parses; otherwise why not (for validation messages)."""
+    """None when ``rule`` is a usable RRULE; otherwise why not, for a validation message.
+
+    dateutil accepts values RFC 5545 forbids (INTERVAL=0 loops forever, BYMONTHDAY=0 yields every
+    day, BYMONTH=13 yields nothing), so ranges are checked here first; then the rule must yield
+    at least one date within ten years.
+    """
+    parts = dict(p.partition("=")[::2] for p in rule.removeprefix("RRULE:").split(";") if p)
+    for key in ("INTERVAL", "COUNT"):
+        if key in parts and not (parts[key].isdigit() and int(parts[key]) > 0):
+            return f"{key} должен быть целым числом больше нуля"
+    for key, (low, high) in _RANGES.items():
+        for value in filter(None, parts.get(key, "").split(",")):
+            number = value.lstrip("+-")
+            if not number.isdigit() or not low <= int(number) <= high:
+                return f"{key}={value}: допустимо от {low} до {high} (или от -{high} до -{low})"
+    start = datetime(2000, 1, 1)  # noqa: DTZ001 - recurrences are in dates, not instants
     try:
-        rrulestr(rule, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - dates only
-    except (ValueError, TypeError) as exc:
+        parsed = rrulestr(rule, dtstart=start)
+        if not parsed.between(start, start.replace(year=2010), inc=True):
+            return "правило не даёт ни одной даты"
+    except (ValueError, TypeError, IndexError) as exc:
         return str(exc)
     return None
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict
 from engine.errors import Problem, WorkflowError
 from engine.timing.occurrences import check_rule, occurrence_deadlines, recurrence_rule
 from engine.workflow.loader import Located, load_documents
-from engine.workflow.schema import Clause, Group, Person, Policy, ResolutionMeta
+from engine.workflow.schema import Clause, Group, Person, Policy, PolicySpec, ResolutionMeta
 
 ONCE = "once"  # the occurrence of a one-off clause
 
@@ -76,8 +76,11 @@ class Catalog:
 def load_catalog(paths: Iterable[str | Path]) -> Catalog:
     """Load, validate and cross-check the files; raise WorkflowError with every problem."""
     located, problems = load_documents(paths)
-    catalog, more = compile_catalog(located)
-    problems += more
+    if problems:
+        # A document the schema rejected is missing as a whole: cross-checking the rest would
+        # report every reference to it as unknown. Syntax and schema first, references after.
+        raise WorkflowError(problems)
+    catalog, problems = compile_catalog(located)
     if problems:
         raise WorkflowError(problems)
     return catalog
@@ -98,6 +101,7 @@ def compile_catalog(located: list[Located]) -> tuple[Catalog, list[Problem]]:
                 )
             else:
                 people[person.id] = (person, doc, i)
+    for doc in located:  # after every person of every file: a clash is found in any order
         for i, group in enumerate(doc.document.groups):
             if group.id in groups:
                 problems.append(
@@ -161,7 +165,7 @@ def _compile_resolution(
             doc.problem(("resolution", "controller"), _unknown_person(meta.controller, groups))
         )
     base = Policy().merged(doc.document.policy)
-    problems += _check_policy(doc, ("policy",), base, people, groups)
+    problems += _check_policy(doc, ("policy",), doc.document.policy, people, groups)
 
     clauses: list[CompiledClause] = []
     seen: set[str] = set()
@@ -171,8 +175,7 @@ def _compile_resolution(
             problems.append(doc.problem((*where, "id"), f"пункт «{clause.id}» повторяется"))
         seen.add(clause.id)
         policy = base.merged(clause.policy)
-        if clause.policy is not None:
-            problems += _check_policy(doc, (*where, "policy"), policy, people, groups)
+        problems += _check_policy(doc, (*where, "policy"), clause.policy, people, groups)
         owners: list[str] = []
         for j, owner in enumerate(clause.owners):
             if owner in groups:
@@ -248,20 +251,24 @@ def _compile_timing(
 def _check_policy(
     doc: Located,
     where: tuple[str | int, ...],
-    policy: Policy,
+    spec: PolicySpec | None,
     people: dict[str, Person],
     groups: dict[str, Group],
 ) -> list[Problem]:
-    problems = []
-    for offset in policy.remind:
+    """Checks of the policy keys as written at ``where`` (inherited ones are checked where
+    they are written, once)."""
+    problems: list[Problem] = []
+    if spec is None:
+        return problems
+    for k, offset in enumerate(spec.remind or ()):
         if offset > 0:
             problems.append(
                 doc.problem(
-                    (*where, "remind"),
+                    (*where, "remind", k),
                     f"напоминание +{offset}d после срока: для этого есть escalate",
                 )
             )
-    for k, step in enumerate(policy.escalate):
+    for k, step in enumerate(spec.escalate or ()):
         if step.to != "controller" and step.to not in people and step.to not in groups:
             problems.append(
                 doc.problem(

@@ -46,7 +46,9 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in _SUFFIXES and p.is_file()
+            )
             if not found:
                 problems.append(Problem(str(path), 1, 1, "в папке нет файлов *.yaml"))
             files.extend(found)
@@ -89,8 +91,9 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 def _parse(path: str, text: str) -> Iterator[Located | Problem]:
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         while loader.check_node():
             node = loader.get_node()
             if node is None:
@@ -102,18 +105,36 @@ def _parse(path: str, text: str) -> Iterator[Located | Problem]:
                 yield from (Problem(path, *mark, msg) for mark, msg in duplicates)
                 continue
             yield from _validate(path, data, marks)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        yield Problem(
+            path, line, column, f"некорректный YAML: недопустимый символ {exc.character!r}"
+        )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "ошибка"
-        if exc.context and exc.context_mark and exc.context_mark is not mark:
-            where = f"строка {exc.context_mark.line + 1}, столбец {exc.context_mark.column + 1}"
-            what = f"{what} ({exc.context}: {where})"
-        yield Problem(path, line, col, f"некорректный YAML: {what}")
+        yield _syntax_problem(path, text, exc)
     except yaml.YAMLError as exc:
         yield Problem(path, 1, 1, f"некорректный YAML: {exc}")
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _syntax_problem(path: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """Where the parser stopped, or, when it ran off the end of the file (an unclosed quote or
+    bracket), where the unfinished construct opened."""
+    mark = exc.problem_mark or exc.context_mark
+    past_end = mark is not None and mark.index >= len(text.rstrip())
+    if past_end and exc.context_mark is not None:
+        mark = exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = exc.problem or exc.context or "ошибка"
+    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+        opened = f"строка {exc.context_mark.line + 1}, столбец {exc.context_mark.column + 1}"
+        what = f"{what} ({exc.context}: {opened})"
+    elif past_end:
+        what = f"{exc.context}: {what} — файл закончился, а конструкция не закрыта"
+    return Problem(path, line, column, f"некорректный YAML: {what}")
 
 
 def _validate(
@@ -172,6 +193,8 @@ def _error_path(error: ErrorDetails) -> PathKey:
     # Union members add their type name to loc ("date", "int", "str"…); drop those.
     if error["type"] == "extra_forbidden":
         return (*loc, "<key>")
+    if error["type"] == "invalid_key":  # loc ends (…, key, "[key]"); marks hold keys as text
+        return (*loc[:-2], str(loc[-2]), "<key>")
     return loc
 
 
@@ -189,6 +212,13 @@ _MESSAGES: dict[str, str] = {
     "date_type": "ожидается дата вида 2023-10-20",
     "date_parsing": "ожидается дата вида 2023-10-20",
     "date_from_datetime_parsing": "ожидается дата вида 2023-10-20",
+    "date_from_datetime_inexact": "ожидается дата без времени, вида 2023-10-20",
+    "int_from_float": "ожидается целое число",
+    "invalid_key": "ключ должен быть строкой",
+    "float_type": "ожидается число",
+    "float_parsing": "ожидается число",
+    "too_short": "слишком короткий список",
+    "too_long": "слишком длинный список",
     "string_pattern_mismatch": "недопустимое значение {value}{hint}",
     "string_too_short": "пустая строка",
     "string_too_long": "слишком длинная строка",
@@ -207,7 +237,7 @@ def describe(error: ErrorDetails) -> str:
         return str(ctx.get("error", error["msg"]))
     template = _MESSAGES.get(kind)
     if template is None:
-        return error["msg"]
+        return f"недопустимое значение ({error['msg']})"
     field_name = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
     value = error.get("input")
     allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -54,6 +55,11 @@ def parse_deadline(value: Any) -> date | int:
         return value
     if isinstance(value, str) and value.strip().startswith("+"):
         return parse_days(value)
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     raise ValueError(
         f"ожидается дата вида 2023-10-20 или срок после принятия вида +15d, а не {value!r}"
     )
@@ -72,7 +78,7 @@ def parse_zone(value: Any) -> str:
         raise ValueError(f"ожидается имя часового пояса, например Europe/Moscow, а не {value!r}")
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder of zones
         raise ValueError(f"неизвестный часовой пояс {value!r}") from None
     return value
 
@@ -176,9 +182,23 @@ class Group(_Model):
 class Escalation(_Model):
     """Put an unconfirmed task into ``to``'s digest ``after`` days past the deadline."""
 
-    after: Days = Field(ge=0)
+    after: Days = Field(description="days after the deadline, e.g. 1d")
     to: Identifier = Field(description='"controller", a person id or a group id')
-    every: Days | None = Field(default=None, gt=0, description="repeat while overdue")
+    every: Days | None = Field(default=None, description="repeat while overdue, e.g. 3d")
+
+    @field_validator("after")
+    @classmethod
+    def _not_before_deadline(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("after — дни после срока: 0d или больше")
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _positive_period(cls, value: int | None) -> int | None:
+        if value is not None and value <= 0:
+            raise ValueError("every — период повторения: 1d или больше")
+        return value
 
 
 class PolicySpec(_Model):
@@ -248,6 +268,8 @@ class Clause(_Model):
             raise ValueError("у пункта нет исполнителей (owners)")
         if self.every is None and (self.day is not None or self.until is not None):
             raise ValueError("day и until имеют смысл только вместе с every")
+        if self.every == "weekly" and self.day is not None and self.day > 7:
+            raise ValueError("для weekly day — день недели от 1 (пн) до 7 (вс)")
         return self
 
 

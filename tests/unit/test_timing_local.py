@@ -60,43 +60,107 @@ AT_LOCAL_CASES = [
     ("moscow-midnight", MOSCOW, date(2023, 10, 21), "00:00", utc(2023, 10, 20, 21)),
     ("moscow-no-dst-2024-03-31", MOSCOW, date(2024, 3, 31), "02:30", utc(2024, 3, 30, 23, 30)),
     ("moscow-no-dst-2024-10-27", MOSCOW, date(2024, 10, 27), "02:30", utc(2024, 10, 26, 23, 30)),
-    ("vladivostok-0900-previous-utc-day", VLADIVOSTOK, date(2023, 10, 20), "09:00",
-     utc(2023, 10, 19, 23)),
-    ("vladivostok-no-dst-2024-03-31", VLADIVOSTOK, date(2024, 3, 31), "02:30",
-     utc(2024, 3, 30, 16, 30)),
+    (
+        "vladivostok-0900-previous-utc-day",
+        VLADIVOSTOK,
+        date(2023, 10, 20),
+        "09:00",
+        utc(2023, 10, 19, 23),
+    ),
+    (
+        "vladivostok-no-dst-2024-03-31",
+        VLADIVOSTOK,
+        date(2024, 3, 31),
+        "02:30",
+        utc(2024, 3, 30, 16, 30),
+    ),
     ("kaliningrad-0900", KALININGRAD, date(2023, 10, 20), "09:00", utc(2023, 10, 20, 7)),
-    ("kaliningrad-no-dst-2023-03-26", KALININGRAD, date(2023, 3, 26), "02:30",
-     utc(2023, 3, 26, 0, 30)),
-    ("kaliningrad-no-dst-2023-10-29", KALININGRAD, date(2023, 10, 29), "02:30",
-     utc(2023, 10, 29, 0, 30)),
+    (
+        "kaliningrad-no-dst-2023-03-26",
+        KALININGRAD,
+        date(2023, 3, 26),
+        "02:30",
+        utc(2023, 3, 26, 0, 30),
+    ),
+    (
+        "kaliningrad-no-dst-2023-10-29",
+        KALININGRAD,
+        date(2023, 10, 29),
+        "02:30",
+        utc(2023, 10, 29, 0, 30),
+    ),
     # Berlin: spring forward 02:00 CET → 03:00 CEST; fall back 03:00 CEST → 02:00 CET.
     ("berlin-2023-spring-0230-gap", BERLIN, date(2023, 3, 26), "02:30", utc(2023, 3, 26, 1, 30)),
     ("berlin-2024-spring-0230-gap", BERLIN, date(2024, 3, 31), "02:30", utc(2024, 3, 31, 1, 30)),
-    ("berlin-2024-spring-0200-gap-start", BERLIN, date(2024, 3, 31), "02:00",
-     utc(2024, 3, 31, 1, 0)),
-    ("berlin-2024-spring-0159-before-gap", BERLIN, date(2024, 3, 31), "01:59",
-     utc(2024, 3, 31, 0, 59)),
-    ("berlin-2024-spring-0300-after-gap", BERLIN, date(2024, 3, 31), "03:00",
-     utc(2024, 3, 31, 1, 0)),
+    (
+        "berlin-2024-spring-0200-gap-start",
+        BERLIN,
+        date(2024, 3, 31),
+        "02:00",
+        utc(2024, 3, 31, 1, 0),
+    ),
+    (
+        "berlin-2024-spring-0159-before-gap",
+        BERLIN,
+        date(2024, 3, 31),
+        "01:59",
+        utc(2024, 3, 31, 0, 59),
+    ),
+    (
+        "berlin-2024-spring-0300-after-gap",
+        BERLIN,
+        date(2024, 3, 31),
+        "03:00",
+        utc(2024, 3, 31, 1, 0),
+    ),
     ("berlin-2024-spring-0900", BERLIN, date(2024, 3, 31), "09:00", utc(2024, 3, 31, 7)),
-    ("berlin-2024-day-before-spring-0900", BERLIN, date(2024, 3, 30), "09:00",
-     utc(2024, 3, 30, 8)),
+    ("berlin-2024-day-before-spring-0900", BERLIN, date(2024, 3, 30), "09:00", utc(2024, 3, 30, 8)),
     ("berlin-2023-fall-0230-first", BERLIN, date(2023, 10, 29), "02:30", utc(2023, 10, 29, 0, 30)),
     ("berlin-2024-fall-0230-first", BERLIN, date(2024, 10, 27), "02:30", utc(2024, 10, 27, 0, 30)),
     ("berlin-2024-fall-0200-first", BERLIN, date(2024, 10, 27), "02:00", utc(2024, 10, 27, 0, 0)),
-    ("berlin-2024-fall-0300-after-fold", BERLIN, date(2024, 10, 27), "03:00",
-     utc(2024, 10, 27, 2, 0)),
+    (
+        "berlin-2024-fall-0300-after-fold",
+        BERLIN,
+        date(2024, 10, 27),
+        "03:00",
+        utc(2024, 10, 27, 2, 0),
+    ),
     # New York: spring forward 02:00 EST → 03:00 EDT; fall back 02:00 EDT → 01:00 EST.
-    ("new-york-2023-spring-0230-gap", NEW_YORK, date(2023, 3, 12), "02:30",
-     utc(2023, 3, 12, 7, 30)),
-    ("new-york-2024-spring-0230-gap", NEW_YORK, date(2024, 3, 10), "02:30",
-     utc(2024, 3, 10, 7, 30)),
-    ("new-york-2023-fall-0130-first", NEW_YORK, date(2023, 11, 5), "01:30",
-     utc(2023, 11, 5, 5, 30)),
-    ("new-york-2024-fall-0130-first", NEW_YORK, date(2024, 11, 3), "01:30",
-     utc(2024, 11, 3, 5, 30)),
-    ("new-york-2024-fall-0230-unambiguous", NEW_YORK, date(2024, 11, 3), "02:30",
-     utc(2024, 11, 3, 7, 30)),
+    (
+        "new-york-2023-spring-0230-gap",
+        NEW_YORK,
+        date(2023, 3, 12),
+        "02:30",
+        utc(2023, 3, 12, 7, 30),
+    ),
+    (
+        "new-york-2024-spring-0230-gap",
+        NEW_YORK,
+        date(2024, 3, 10),
+        "02:30",
+        utc(2024, 3, 10, 7, 30),
+    ),
+    (
+        "new-york-2023-fall-0130-first",
+        NEW_YORK,
+        date(2023, 11, 5),
+        "01:30",
+        utc(2023, 11, 5, 5, 30),
+    ),
+    (
+        "new-york-2024-fall-0130-first",
+        NEW_YORK,
+        date(2024, 11, 3),
+        "01:30",
+        utc(2024, 11, 3, 5, 30),
+    ),
+    (
+        "new-york-2024-fall-0230-unambiguous",
+        NEW_YORK,
+        date(2024, 11, 3),
+        "02:30",
+        utc(2024, 11, 3, 7, 30),
+    ),
 ]
 
 
@@ -113,8 +177,12 @@ def test_at_local(zone: ZoneInfo, day: date, wall: str, expected: datetime) -> N
 
 @pytest.mark.parametrize(
     ("zone", "day"),
-    [(BERLIN, date(2023, 3, 26)), (BERLIN, date(2024, 3, 31)), (NEW_YORK, date(2023, 3, 12)),
-     (NEW_YORK, date(2024, 3, 10))],
+    [
+        (BERLIN, date(2023, 3, 26)),
+        (BERLIN, date(2024, 3, 31)),
+        (NEW_YORK, date(2023, 3, 12)),
+        (NEW_YORK, date(2024, 3, 10)),
+    ],
     ids=["berlin-2023", "berlin-2024", "new-york-2023", "new-york-2024"],
 )
 def test_at_local_in_spring_gap_reads_0330_never_earlier(zone: ZoneInfo, day: date) -> None:
@@ -124,11 +192,17 @@ def test_at_local_in_spring_gap_reads_0330_never_earlier(zone: ZoneInfo, day: da
 
 @pytest.mark.parametrize(
     ("zone", "day", "wall"),
-    [(BERLIN, date(2023, 10, 29), "02:30"), (BERLIN, date(2024, 10, 27), "02:30"),
-     (NEW_YORK, date(2023, 11, 5), "01:30"), (NEW_YORK, date(2024, 11, 3), "01:30")],
+    [
+        (BERLIN, date(2023, 10, 29), "02:30"),
+        (BERLIN, date(2024, 10, 27), "02:30"),
+        (NEW_YORK, date(2023, 11, 5), "01:30"),
+        (NEW_YORK, date(2024, 11, 3), "01:30"),
+    ],
     ids=["berlin-2023", "berlin-2024", "new-york-2023", "new-york-2024"],
 )
-def test_at_local_in_fall_fold_is_the_first_occurrence(zone: ZoneInfo, day: date, wall: str) -> None:
+def test_at_local_in_fall_fold_is_the_first_occurrence(
+    zone: ZoneInfo, day: date, wall: str
+) -> None:
     first = at_local(day, hm(wall), zone)
     second = first + timedelta(hours=1)
     assert first.astimezone(zone).replace(tzinfo=None) == datetime.combine(day, hm(wall))
@@ -225,10 +299,14 @@ DAYS_LEFT_CASES = [
     ("spec-example-week-before", MOSCOW, date(2023, 10, 20), utc(2023, 10, 13, 6), 7),
     ("spec-example-last-minute", MOSCOW, date(2023, 10, 20), utc(2023, 10, 20, 20, 59), 0),
     ("spec-example-overdue", MOSCOW, date(2023, 10, 20), utc(2023, 10, 20, 21), -1),
-    ("spec-example-utc-day-before-is-local-day", MOSCOW, date(2023, 10, 20),
-     utc(2023, 10, 19, 21), 0),
-    ("vladivostok-day-starts-at-14-utc", VLADIVOSTOK, date(2023, 10, 20),
-     utc(2023, 10, 19, 14), 0),
+    (
+        "spec-example-utc-day-before-is-local-day",
+        MOSCOW,
+        date(2023, 10, 20),
+        utc(2023, 10, 19, 21),
+        0,
+    ),
+    ("vladivostok-day-starts-at-14-utc", VLADIVOSTOK, date(2023, 10, 20), utc(2023, 10, 19, 14), 0),
     ("vladivostok-eve", VLADIVOSTOK, date(2023, 10, 20), utc(2023, 10, 19, 13, 59), 1),
     ("kaliningrad-eve", KALININGRAD, date(2023, 10, 20), utc(2023, 10, 19, 21, 59), 1),
     ("berlin-spring-eve", BERLIN, date(2024, 3, 31), utc(2024, 3, 30, 22, 59), 1),
@@ -265,14 +343,20 @@ def test_days_left(zone: ZoneInfo, deadline: date, now: datetime, expected: int)
 def test_days_left_negative_exactly_when_overdue(zone_name: str) -> None:
     """Hour by hour around every deadline near both 2024 transitions."""
     zone = ZONES[zone_name]
-    deadlines = days(date(2024, 3, 5), date(2024, 4, 3)) + days(date(2024, 10, 24), date(2024, 11, 7))
+    deadlines = days(date(2024, 3, 5), date(2024, 4, 3)) + days(
+        date(2024, 10, 24), date(2024, 11, 7)
+    )
     for deadline in deadlines:
         start = utc(deadline.year, deadline.month, deadline.day) - timedelta(days=2)
         for step in range(0, 4 * 24 * 4):
             now = start + timedelta(minutes=15 * step)
             left = days_left(deadline, now, zone)
             assert is_overdue(deadline, now, zone) == (left < 0), (deadline, now)
-            assert left == (deadline - now.astimezone(zone).date()).days, (deadline, now)
+            on_the_day = overdue_from(deadline - timedelta(days=1), zone) <= now
+            assert (left == 0) == (on_the_day and now < overdue_from(deadline, zone)), (
+                deadline,
+                now,
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,42 +374,96 @@ DEFER_CASES = [
     ("wrap-exactly-at-end", MOSCOW, QUIET, utc(2023, 10, 21, 6), utc(2023, 10, 21, 6)),
     ("wrap-midday", MOSCOW, QUIET, utc(2023, 10, 21, 9), utc(2023, 10, 21, 9)),
     ("wrap-month-end", MOSCOW, QUIET, utc(2023, 10, 31, 19), utc(2023, 11, 1, 6)),
-    ("no-wrap-before", MOSCOW, (hm("13:00"), hm("14:00")), utc(2023, 10, 20, 9, 59),
-     utc(2023, 10, 20, 9, 59)),
-    ("no-wrap-exactly-at-start", MOSCOW, (hm("13:00"), hm("14:00")), utc(2023, 10, 20, 10),
-     utc(2023, 10, 20, 11)),
-    ("no-wrap-inside", MOSCOW, (hm("13:00"), hm("14:00")), utc(2023, 10, 20, 10, 59),
-     utc(2023, 10, 20, 11)),
-    ("no-wrap-exactly-at-end", MOSCOW, (hm("13:00"), hm("14:00")), utc(2023, 10, 20, 11),
-     utc(2023, 10, 20, 11)),
-    ("no-wrap-from-midnight", MOSCOW, (hm("00:00"), hm("07:00")), utc(2023, 10, 20, 21),
-     utc(2023, 10, 21, 4)),
-    ("wrap-ending-at-midnight", MOSCOW, (hm("22:00"), hm("00:00")), utc(2023, 10, 20, 19),
-     utc(2023, 10, 20, 21)),
+    (
+        "no-wrap-before",
+        MOSCOW,
+        (hm("13:00"), hm("14:00")),
+        utc(2023, 10, 20, 9, 59),
+        utc(2023, 10, 20, 9, 59),
+    ),
+    (
+        "no-wrap-exactly-at-start",
+        MOSCOW,
+        (hm("13:00"), hm("14:00")),
+        utc(2023, 10, 20, 10),
+        utc(2023, 10, 20, 11),
+    ),
+    (
+        "no-wrap-inside",
+        MOSCOW,
+        (hm("13:00"), hm("14:00")),
+        utc(2023, 10, 20, 10, 59),
+        utc(2023, 10, 20, 11),
+    ),
+    (
+        "no-wrap-exactly-at-end",
+        MOSCOW,
+        (hm("13:00"), hm("14:00")),
+        utc(2023, 10, 20, 11),
+        utc(2023, 10, 20, 11),
+    ),
+    (
+        "no-wrap-from-midnight",
+        MOSCOW,
+        (hm("00:00"), hm("07:00")),
+        utc(2023, 10, 20, 21),
+        utc(2023, 10, 21, 4),
+    ),
+    (
+        "wrap-ending-at-midnight",
+        MOSCOW,
+        (hm("22:00"), hm("00:00")),
+        utc(2023, 10, 20, 19),
+        utc(2023, 10, 20, 21),
+    ),
     ("disabled-none", MOSCOW, None, utc(2023, 10, 20, 20, 30), utc(2023, 10, 20, 20, 30)),
-    ("disabled-start-equals-end", MOSCOW, (hm("09:00"), hm("09:00")), utc(2023, 10, 20, 20, 30),
-     utc(2023, 10, 20, 20, 30)),
-    ("disabled-start-equals-end-at-that-time", MOSCOW, (hm("09:00"), hm("09:00")),
-     utc(2023, 10, 20, 6), utc(2023, 10, 20, 6)),
+    (
+        "disabled-start-equals-end",
+        MOSCOW,
+        (hm("09:00"), hm("09:00")),
+        utc(2023, 10, 20, 20, 30),
+        utc(2023, 10, 20, 20, 30),
+    ),
+    (
+        "disabled-start-equals-end-at-that-time",
+        MOSCOW,
+        (hm("09:00"), hm("09:00")),
+        utc(2023, 10, 20, 6),
+        utc(2023, 10, 20, 6),
+    ),
     # 20:00 Moscow is 03:00 in Vladivostok: quiet there until 09:00 Vladivostok = 23:00 UTC.
-    ("vladivostok-recipient-0300", VLADIVOSTOK, QUIET, utc(2023, 10, 20, 17),
-     utc(2023, 10, 20, 23)),
-    ("vladivostok-recipient-1600", VLADIVOSTOK, QUIET, utc(2023, 10, 20, 6),
-     utc(2023, 10, 20, 6)),
+    (
+        "vladivostok-recipient-0300",
+        VLADIVOSTOK,
+        QUIET,
+        utc(2023, 10, 20, 17),
+        utc(2023, 10, 20, 23),
+    ),
+    ("vladivostok-recipient-1600", VLADIVOSTOK, QUIET, utc(2023, 10, 20, 6), utc(2023, 10, 20, 6)),
     ("kaliningrad-2100", KALININGRAD, QUIET, utc(2023, 10, 20, 19), utc(2023, 10, 21, 7)),
     # Quiet hours across DST transitions: the end is 09:00 of the new offset.
     ("berlin-night-into-spring", BERLIN, QUIET, utc(2024, 3, 30, 21), utc(2024, 3, 31, 7)),
     ("berlin-inside-spring-gap-night", BERLIN, QUIET, utc(2024, 3, 31, 1), utc(2024, 3, 31, 7)),
     ("berlin-night-into-fall", BERLIN, QUIET, utc(2024, 10, 26, 20), utc(2024, 10, 27, 8)),
-    ("berlin-inside-fall-fold-second", BERLIN, QUIET, utc(2024, 10, 27, 1, 30),
-     utc(2024, 10, 27, 8)),
+    (
+        "berlin-inside-fall-fold-second",
+        BERLIN,
+        QUIET,
+        utc(2024, 10, 27, 1, 30),
+        utc(2024, 10, 27, 8),
+    ),
     ("new-york-night-into-spring", NEW_YORK, QUIET, utc(2024, 3, 10, 3), utc(2024, 3, 10, 13)),
     ("new-york-night-into-fall", NEW_YORK, QUIET, utc(2024, 11, 3, 2), utc(2024, 11, 3, 14)),
     ("new-york-fall-fold-first", NEW_YORK, QUIET, utc(2024, 11, 3, 5, 30), utc(2024, 11, 3, 14)),
     ("new-york-fall-fold-second", NEW_YORK, QUIET, utc(2024, 11, 3, 6, 30), utc(2024, 11, 3, 14)),
     # A quiet end skipped by the gap lands after the gap, as at_local reads it (02:30 → 03:30).
-    ("berlin-quiet-end-in-spring-gap", BERLIN, (hm("00:00"), hm("02:30")),
-     utc(2024, 3, 31, 0, 30), utc(2024, 3, 31, 1, 30)),
+    (
+        "berlin-quiet-end-in-spring-gap",
+        BERLIN,
+        (hm("00:00"), hm("02:30")),
+        utc(2024, 3, 31, 0, 30),
+        utc(2024, 3, 31, 1, 30),
+    ),
 ]
 
 
