@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
@@ -38,6 +39,32 @@ class Draft:
     text: str
     deadline: date
     policy: dict[str, Any]
+
+
+def first_due(draft: Draft, resolution_tz: str, owner: Person, now: datetime) -> datetime | None:
+    """When the dispatcher should first look at the task a draft describes."""
+    return first_check(
+        draft.deadline,
+        policy_of(draft.policy),
+        resolution_tz,
+        owner.timezone,
+        owner.quiet_hours,
+        now,
+    )
+
+
+def new_task(draft: Draft, resolution_tz: str, owner: Person, now: datetime) -> Task:
+    resolution_id, clause_id, owner_id, occurrence = draft.key
+    return Task(
+        resolution_id=resolution_id,
+        clause_id=clause_id,
+        owner_id=owner_id,
+        occurrence=occurrence,
+        clause_text=draft.text,
+        deadline=draft.deadline,
+        policy=draft.policy,
+        next_due_at=first_due(draft, resolution_tz, owner, now),
+    )
 
 
 @dataclass(frozen=True)
@@ -98,14 +125,10 @@ def horizon(
     return local_date(now, zone_of(resolution)) + timedelta(days=lead_days(clause.policy.remind))
 
 
-def zone_of(resolution: CompiledResolution | Resolution) -> Any:
-    from engine.service.schedule import zone
-
-    return zone(
-        resolution.meta.timezone
-        if isinstance(resolution, CompiledResolution)
-        else resolution.timezone
-    )
+def zone_of(resolution: CompiledResolution | Resolution) -> ZoneInfo:
+    if isinstance(resolution, CompiledResolution):
+        return resolution.tz
+    return ZoneInfo(resolution.timezone)
 
 
 def drafts_for(
@@ -240,7 +263,6 @@ async def load_snapshot(resolution_ids: Iterable[str]) -> Snapshot:
 
 async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
     """Write the plan in one transaction."""
-    resolutions = {r.id: r for r in catalog.resolutions}
     async with in_transaction():
         for person in plan.people:
             await Person.update_or_create(id=person.id, defaults=person_fields(person))
@@ -266,29 +288,13 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                     "materialized_through": local_date(now, zone_of(resolution)),
                 },
             )
-        people = {p.id: p for p in catalog.people.values()}
+        people = {p.id: p for p in await Person.filter(id__in=list(catalog.people))}
 
         def check(draft: Draft) -> datetime | None:
-            owner = people[draft.key[2]]
-            quiet = [t.strftime("%H:%M") for t in owner.quiet_hours] if owner.quiet_hours else None
-            tz = resolutions[draft.key[0]].meta.timezone
-            return first_check(
-                draft.deadline, policy_of(draft.policy), tz, owner.timezone, quiet, now
-            )
+            return first_due(draft, zones[draft.key[0]], people[draft.key[2]], now)
 
-        new = [
-            Task(
-                resolution_id=d.key[0],
-                clause_id=d.key[1],
-                owner_id=d.key[2],
-                occurrence=d.key[3],
-                clause_text=d.text,
-                deadline=d.deadline,
-                policy=d.policy,
-                next_due_at=check(d),
-            )
-            for d in plan.creates
-        ]
+        zones = {r.id: r.meta.timezone for r in catalog.resolutions}
+        new = [new_task(d, zones[d.key[0]], people[d.key[2]], now) for d in plan.creates]
         await Task.bulk_create(new, batch_size=1000)
         for task, draft in plan.updates:
             await Task.filter(id=task.id).update(

@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
@@ -24,7 +25,7 @@ from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, Delivered, DeliveryError
 from engine.render import Renderer
-from engine.service.schedule import policy_of, slots_for, zone
+from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
 from engine.timing.reminders import live_slot, next_slot_after
 from storage.models import AuditEvent, Outbox, OutboxStatus, Person, Task, TaskState
@@ -196,7 +197,7 @@ def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetim
         resolution=resolution,
         controller=resolution.controller,
         deadline=deadline,
-        days_left=days_left(deadline, now, zone(resolution.timezone)),
+        days_left=days_left(deadline, now, ZoneInfo(resolution.timezone)),
         acceptance=policy_of(task.policy).acceptance,
     )
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from engine.service.apply import drafts_for, horizon, zone_of
-from engine.service.schedule import first_check, policy_of
+from engine.service.apply import Draft, drafts_for, horizon, new_task, zone_of
 from engine.timing.local import local_date
 from engine.workflow.catalog import CompiledClause
 from storage.models import AuditEvent, Person, Resolution, Task
@@ -37,36 +36,17 @@ async def materialize(now: datetime) -> int:
     return created
 
 
-async def _insert_missing(resolution: Resolution, drafts: list, now: datetime) -> int:  # type: ignore[type-arg]
+async def _insert_missing(resolution: Resolution, drafts: list[Draft], now: datetime) -> int:
     existing = set(
         await Task.filter(resolution_id=resolution.id, occurrence__not="once").values_list(
             "clause_id", "owner_id", "occurrence"
         )
     )
-    fresh = [d for d in drafts if (d.key[1], d.key[2], d.key[3]) not in existing]
+    fresh = [d for d in drafts if d.key[1:] not in existing]
     if not fresh:
         return 0
     people = {p.id: p for p in await Person.filter(id__in={d.key[2] for d in fresh})}
-    tasks = [
-        Task(
-            resolution_id=resolution.id,
-            clause_id=d.key[1],
-            owner_id=d.key[2],
-            occurrence=d.key[3],
-            clause_text=d.text,
-            deadline=d.deadline,
-            policy=d.policy,
-            next_due_at=first_check(
-                d.deadline,
-                policy_of(d.policy),
-                resolution.timezone,
-                people[d.key[2]].timezone,
-                people[d.key[2]].quiet_hours,
-                now,
-            ),
-        )
-        for d in fresh
-    ]
+    tasks = [new_task(d, resolution.timezone, people[d.key[2]], now) for d in fresh]
     await Task.bulk_create(tasks, batch_size=1000, ignore_conflicts=True)
     await AuditEvent.create(
         at=now,

@@ -22,11 +22,6 @@ def policy_of(snapshot: dict[str, Any]) -> Policy:
     return _policy(json.dumps(snapshot, sort_keys=True))
 
 
-@lru_cache(maxsize=256)
-def zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def slots_for(
     deadline: date,
     policy: Policy,
@@ -37,7 +32,9 @@ def slots_for(
     """Reminder slots of one task: the resolution's calendar, the person's quiet hours."""
     quiet = parse_quiet_hours("-".join(person_quiet)) if person_quiet else policy.quiet_hours
     rules = ReminderRules(policy.remind, policy.remind_at, quiet)
-    return reminder_slots(deadline, rules, zone(resolution_tz), zone(person_tz or resolution_tz))
+    return reminder_slots(
+        deadline, rules, ZoneInfo(resolution_tz), ZoneInfo(person_tz or resolution_tz)
+    )
 
 
 def first_check(

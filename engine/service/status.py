@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from engine.service.schedule import zone
 from engine.timing.local import days_left, is_overdue
 from storage.models import Task, TaskState
 
@@ -46,7 +46,7 @@ async def task_statuses(now: datetime, workflow: str | None = None) -> list[Task
     rows = []
     for task in await query:
         deadline = task.extended_to or task.deadline
-        tz = zone(task.resolution.timezone)
+        tz = ZoneInfo(task.resolution.timezone)
         overdue = task.state == TaskState.OPEN and is_overdue(deadline, now, tz)
         rows.append(
             TaskStatus(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -30,18 +31,20 @@ async def api() -> AsyncIterator[FakeBotAPI]:
         yield fake
 
 
-async def started(db_url: str, api: FakeBotAPI, folder: Path, **workflow: str) -> App:
-    app = App(settings(db_url, api.url))
-    await app.__aenter__()
-    await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), APPLIED)
-    return app
+@contextlib.asynccontextmanager
+async def running(
+    db_url: str, api: FakeBotAPI, folder: Path, **workflow: str
+) -> AsyncIterator[App]:
+    """The app wired to the fake Bot API, with the test workflow applied on 6 October."""
+    async with App(settings(db_url, api.url)) as app:
+        await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), APPLIED)
+        yield app
 
 
 async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         assert (await tick(app, MINUS_7 - timedelta(minutes=1))).delivery.sent == 0
         report = await tick(app, MINUS_7)
         assert report.delivery.sent == 2  # ivanov and petrova; sidorov has no Telegram
@@ -70,27 +73,21 @@ async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
         assert "Сегодня последний день" in api.messages_to(111)[2].plain_text
         assert (await tick(app, at("2023-10-21T09:00+03:00"))).delivery.sent == 0
         assert len(api.messages_to(111)) == 3
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_a_tick_after_downtime_sends_only_the_latest_reminder(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         report = await tick(app, at("2023-10-19T15:00+03:00"))  # -7d missed; -1d live
         assert report.delivery.sent == 2
         assert all("срок завтра" in m.plain_text for m in api.sent)
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_owner_press_reports_and_the_controller_policy_decides(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         await tick(app, MINUS_7)
         message = api.messages_to(111)[0]
         api.press_button(111, message.message_id, button_data(message))
@@ -113,15 +110,12 @@ async def test_owner_press_reports_and_the_controller_policy_decides(
         await tick(app, at("2023-10-19T09:05+03:00"))
         assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
         assert await AuditEvent.filter(event="task.reported").count() == 1
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_acceptance_none_closes_on_the_owners_word(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path, acceptance="none")
-    try:
+    async with running(db_url, api, tmp_path, acceptance="none") as app:
         await tick(app, MINUS_7)
         message = api.messages_to(222)[0]
         api.press_button(222, message.message_id, button_data(message))
@@ -130,15 +124,12 @@ async def test_acceptance_none_closes_on_the_owners_word(
         assert task.state == TaskState.DONE
         assert task.closed_at is not None
         assert api.callback_answers[-1].text == confirm.ANSWER_DONE
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_forged_foreign_and_unknown_presses_change_nothing(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         await tick(app, MINUS_7)
         ivanov_msg = api.messages_to(111)[0]
         petrova_msg = api.messages_to(222)[0]
@@ -182,15 +173,12 @@ async def test_forged_foreign_and_unknown_presses_change_nothing(
         assert outcomes == ["foreign", "forged", "forged", "forged", "forged", "unknown-task"]
         assert await AuditEvent.filter(event__startswith="task.reported").count() == 0
         assert api.edits == []
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_an_update_is_handled_once_even_if_telegram_delivers_it_again(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         await tick(app, MINUS_7)
         message = api.messages_to(111)[0]
         api.press_button(111, message.message_id, button_data(message))
@@ -206,15 +194,12 @@ async def test_an_update_is_handled_once_even_if_telegram_delivers_it_again(
         assert report.updates == 0
         assert len(api.callback_answers) == 1
         assert await AuditEvent.filter(event="task.reported").count() == 1
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_blocked_chat_fails_for_good_and_5xx_is_retried_later(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    app = await started(db_url, api, tmp_path)
-    try:
+    async with running(db_url, api, tmp_path) as app:
         api.block(222)
         api.fail_next("sendMessage", 502, "Bad Gateway")
         report = await tick(app, MINUS_7)
@@ -232,19 +217,14 @@ async def test_blocked_chat_fails_for_good_and_5xx_is_retried_later(
         assert retried.status == OutboxStatus.SENT
         assert retried.attempts == 2
         assert len(api.messages_to(111)) == 1
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_retry_after_is_obeyed(db_url: str, api: FakeBotAPI, tmp_path: Path) -> None:
-    app = await started(db_url, api, tmp_path, owners="ivanov")
-    try:
+    async with running(db_url, api, tmp_path, owners="ivanov") as app:
         api.fail_next("sendMessage", 429, retry_after=120)
         assert (await tick(app, MINUS_7)).delivery.retrying == 1
         assert (await tick(app, MINUS_7 + timedelta(seconds=119))).delivery.sent == 0
         assert (await tick(app, MINUS_7 + timedelta(seconds=120))).delivery.sent == 1
-    finally:
-        await app.__aexit__(None, None, None)
 
 
 async def test_a_crash_between_claim_and_record_resends_after_the_lease(
@@ -252,8 +232,7 @@ async def test_a_crash_between_claim_and_record_resends_after_the_lease(
 ) -> None:
     """The documented at-most-one duplicate: a claimed row whose process died is sent again
     once its lease has expired, and never before."""
-    app = await started(db_url, api, tmp_path, owners="ivanov")
-    try:
+    async with running(db_url, api, tmp_path, owners="ivanov") as app:
         await tick(app, MINUS_7)
         row = await Outbox.get()
         # Rewind the row to "claimed by a process that died before recording the send".
@@ -266,5 +245,3 @@ async def test_a_crash_between_claim_and_record_resends_after_the_lease(
         assert (await tick(app, MINUS_7 + timedelta(minutes=6))).delivery.sent == 1
         assert len(api.messages_to(111)) == 2
         assert await Outbox.all().count() == 1
-    finally:
-        await app.__aexit__(None, None, None)
