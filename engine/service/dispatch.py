@@ -24,7 +24,7 @@ from tortoise.expressions import Q
 from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, Delivered, DeliveryError
-from engine.render import Renderer
+from engine.render import Renderer, RenderError
 from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
 from engine.timing.reminders import live_slot, next_slot_after
@@ -164,7 +164,14 @@ async def _deliver_one(
         report.undeliverable += 1
         return
     assert task is not None
-    html = render_reminder(renderer, task, row.person, now)
+    try:
+        html = render_reminder(renderer, task, row.person, now)
+    except RenderError as exc:
+        # An operator's template mistake: keep the message and retry, so fixing the template
+        # lets it go out; the log says what to fix.
+        log.error(event_line("message.render_failed", key=row.key, error=repr(str(exc))))
+        await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
+        return
     try:
         delivered = await sender.send(
             row.person.telegram_chat_id,

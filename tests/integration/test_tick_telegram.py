@@ -11,6 +11,7 @@ import pytest
 
 from engine.app import App
 from engine.callbacks import Action, sign
+from engine.render import Renderer
 from engine.service import confirm
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
@@ -245,3 +246,21 @@ async def test_a_crash_between_claim_and_record_resends_after_the_lease(
         assert (await tick(app, MINUS_7 + timedelta(minutes=6))).delivery.sent == 1
         assert len(api.messages_to(111)) == 2
         assert await Outbox.all().count() == 1
+
+
+async def test_a_broken_template_keeps_the_reminder_until_it_is_fixed(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    templates = tmp_path / "templates" / "telegram"
+    templates.mkdir(parents=True)
+    (templates / "reminder.html").write_text("{{ no_such_variable }}", encoding="utf-8")
+    async with running(db_url, api, tmp_path / "wf", owners="ivanov") as app:
+        app.renderer = Renderer(tmp_path / "templates")
+        report = await tick(app, MINUS_7)
+        assert report.delivery.retrying == 1
+        assert api.sent == []
+        (templates / "reminder.html").write_text("Пункт {{ clause.id }}", encoding="utf-8")
+        app.renderer = Renderer(tmp_path / "templates")
+        report = await tick(app, MINUS_7 + timedelta(minutes=1))
+        assert report.delivery.sent == 1
+        assert api.sent[0].text == "Пункт A.1"
