@@ -235,10 +235,6 @@ def _compile_timing(
         rule = recurrence_rule(clause.every, clause.day)
         if (why := check_rule(rule)) is not None:
             problems.append(doc.problem((*where, "every"), f"не удалось разобрать RRULE: {why}"))
-        if clause.every == "weekly" and clause.day is not None and clause.day > 7:
-            problems.append(
-                doc.problem((*where, "day"), "для weekly day — день недели от 1 (пн) до 7 (вс)")
-            )
         if clause.until is not None and clause.until <= adopted:
             problems.append(
                 doc.problem(

@@ -109,7 +109,7 @@ def _parse(path: str, text: str) -> Iterator[Located | Problem]:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         yield Problem(
-            path, line, column, f"некорректный YAML: недопустимый символ {exc.character!r}"
+            path, line, column, f"некорректный YAML: недопустимый символ U+{exc.character:04X}"
         )
     except yaml.MarkedYAMLError as exc:
         yield _syntax_problem(path, text, exc)
@@ -193,8 +193,9 @@ def _error_path(error: ErrorDetails) -> PathKey:
     # Union members add their type name to loc ("date", "int", "str"…); drop those.
     if error["type"] == "extra_forbidden":
         return (*loc, "<key>")
-    if error["type"] == "invalid_key":  # loc ends (…, key, "[key]"); marks hold keys as text
-        return (*loc[:-2], str(loc[-2]), "<key>")
+    if error["type"] == "invalid_key":  # a non-text key; marks hold keys as text
+        key_loc = loc[:-1] if loc and loc[-1] == "[key]" else loc
+        return (*key_loc[:-1], str(key_loc[-1]), "<key>")
     return loc
 
 

@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -256,6 +257,13 @@ class Clause(_Model):
     informational: bool = False
     policy: PolicySpec | None = None
 
+    @field_validator("day")
+    @classmethod
+    def _weekday_for_weekly(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("every") == "weekly" and value > 7:
+            raise ValueError("для weekly day — день недели от 1 (пн) до 7 (вс)")
+        return value
+
     @model_validator(mode="after")
     def _one_timing(self) -> Clause:
         kinds = [self.deadline is not None, self.every is not None, self.informational]
@@ -268,8 +276,6 @@ class Clause(_Model):
             raise ValueError("у пункта нет исполнителей (owners)")
         if self.every is None and (self.day is not None or self.until is not None):
             raise ValueError("day и until имеют смысл только вместе с every")
-        if self.every == "weekly" and self.day is not None and self.day > 7:
-            raise ValueError("для weekly day — день недели от 1 (пн) до 7 (вс)")
         return self
 
 

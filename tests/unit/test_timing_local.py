@@ -480,12 +480,6 @@ def test_defer_quiet(
     assert got >= instant
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defer_quiet: a quiet end inside a fall-back fold is read as its FIRST occurrence, so an"
-    " instant in the second pass of the fold (already past that first reading) is not deferred"
-    " at all and is sent inside quiet hours",
-)
 def test_defer_quiet_end_inside_fall_fold_from_second_pass() -> None:
     # 2024-10-27 01:15 UTC is 02:15 CET, the second 02:15 in Berlin; quiet 00:00-02:30 local.
     instant = utc(2024, 10, 27, 1, 15)

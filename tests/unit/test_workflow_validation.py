@@ -274,12 +274,6 @@ def test_a_group_id_equal_to_a_person_id(roster: Path, tmp_path: Path) -> None:
     assert problem.message == "«ivanov» уже занят человеком из списка"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.compile_catalog checks a group id against the people seen so far only: "
-    "when the group's file comes before the person's, the clash goes unreported and owner "
-    "'ivanov' silently fans out to the group (petrova) instead of the person",
-)
 def test_a_group_id_equal_to_a_person_id_in_a_later_file(tmp_path: Path) -> None:
     groups = write(tmp_path, "a-groups.yaml", "groups:\n  - id: ivanov\n    members: [petrova]\n")
     write(tmp_path, "b-people.yaml", ROSTER.split("groups:")[0])
@@ -337,8 +331,8 @@ def test_a_relative_deadline_counts_from_adoption(
 @pytest.mark.parametrize(
     ("policy", "where", "offset"),
     [
-        pytest.param("policy: {remind: [-1d, +1d]}\n", (7, 18), "+1d", id="resolution"),
-        pytest.param("policy: {remind: [-7d, 2d]}\n", (7, 18), "+2d", id="no-sign"),
+        pytest.param("policy: {remind: [-1d, +1d]}\n", (7, 24), "+1d", id="resolution"),
+        pytest.param("policy: {remind: [-7d, 2d]}\n", (7, 24), "+2d", id="no-sign"),
     ],
 )
 def test_a_reminder_after_the_deadline_is_rejected(
@@ -354,7 +348,7 @@ def test_a_reminder_after_the_deadline_is_rejected(
 def test_a_reminder_after_the_deadline_in_a_clause_policy(roster: Path, tmp_path: Path) -> None:
     res = write(tmp_path, "r.yaml", RESOLUTION + "    policy:\n      remind: [0d, +1d]\n")
     problem = only_problem(roster, res)
-    assert at(problem) == (13, 15)
+    assert at(problem) == (13, 20)  # the offending item, not the list
     assert "напоминание +1d после срока" in problem.message
 
 
@@ -388,22 +382,22 @@ def test_a_valid_rrule_and_the_shorthands_compile(roster: Path, tmp_path: Path) 
     assert rules["F"] == "RRULE:FREQ=DAILY"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="catalog._compile_timing calls timing.occurrences.recurrence_rule('weekly', 8) "
-    "before its own 'day > 7' check; _WEEKDAYS[day - 1] raises IndexError for day 8..31, "
-    "so the intended problem is never reported and the exception escapes load_catalog",
-)
-def test_a_weekly_day_beyond_sunday_is_a_problem(roster: Path, tmp_path: Path) -> None:
-    res = write(
-        tmp_path,
-        "r.yaml",
-        RESOLUTION.replace("deadline: 2023-10-20", "every: weekly\n    day: 8"),
-    )
+WEEKLY_DAY_8 = RESOLUTION.replace("deadline: 2023-10-20", "every: weekly\n    day: 8")
+
+
+def test_a_weekly_day_beyond_sunday_is_one_problem_not_an_exception(
+    roster: Path, tmp_path: Path
+) -> None:
+    res = write(tmp_path, "r.yaml", WEEKLY_DAY_8)
+    problem = only_problem(roster, res)
+    assert problem.path == str(res)
+    assert problem.message == "для weekly day — день недели от 1 (пн) до 7 (вс)"
+
+
+def test_a_weekly_day_beyond_sunday_is_reported_at_the_day(roster: Path, tmp_path: Path) -> None:
+    res = write(tmp_path, "r.yaml", WEEKLY_DAY_8)
     problem = only_problem(roster, res)
     assert at(problem) == (12, 10)
-    assert "день недели от 1 (пн) до 7 (вс)" in problem.message
 
 
 def test_until_not_after_adoption(roster: Path, tmp_path: Path) -> None:
@@ -417,12 +411,6 @@ def test_until_not_after_adoption(roster: Path, tmp_path: Path) -> None:
     assert "until 05.10.2023 не позже даты принятия" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog._compile_resolution re-runs _check_policy on the merged policy of every "
-    "clause that has its own `policy:`, so one mistake in the resolution's policy is reported "
-    "once at the resolution and again at each such clause (6 problems instead of 2)",
-)
 def test_a_resolution_policy_mistake_is_reported_once(roster: Path, tmp_path: Path) -> None:
     policy = "policy:\n  remind: [-1d, 2d]\n  escalate:\n    - {after: 1d, to: boss}\n"
     clause = "  - id: {cid}\n    text: Т\n    owners: [ivanov]\n    deadline: 2023-10-20\n"
@@ -431,16 +419,12 @@ def test_a_resolution_policy_mistake_is_reported_once(roster: Path, tmp_path: Pa
     text += clause.format(cid="B") + override + clause.format(cid="C") + override
     res = write(tmp_path, "r.yaml", text)
     problems = problems_in(roster, res)
-    assert [at(p) for p in problems] == [(8, 11), (10, 23)], "\n".join(map(str, problems))
+    # `2d` in `remind: [-1d, 2d]` and `boss`, once each: not again at clauses B and C.
+    assert [at(p) for p in problems] == [(8, 17), (10, 23)], "\n".join(map(str, problems))
+    assert "напоминание +2d после срока" in problems[0].message
+    assert "неизвестный получатель «boss»" in problems[1].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.compile_catalog runs the reference checks even when a document failed the "
-    "schema: a document with one typo is dropped whole, so one misspelt key in roster.yaml "
-    "turns every reference to its people and groups into a spurious 'неизвестный человек/"
-    "исполнитель' problem (15 problems for the shipped files instead of 1)",
-)
 def test_one_typo_in_the_roster_is_one_problem(tmp_path: Path) -> None:
     text = (WORKFLOWS / "roster.yaml").read_text(encoding="utf-8")
     typo = text.replace("    email: kornilova@", "    emial: kornilova@", 1)
@@ -483,7 +467,7 @@ def test_every_reference_problem_is_reported_at_once_sorted(roster: Path, tmp_pa
     problems = problems_in(roster, res)
     expected = [
         (6, 15, "неизвестный человек «boss»"),
-        (8, 11, "напоминание +1d после срока"),
+        (8, 17, "напоминание +1d после срока"),
         (12, 21, "неизвестный исполнитель «nobody»"),
         (13, 15, "срок 01.10.2023 раньше даты принятия"),
         (14, 9, "пункт «A» повторяется"),
@@ -496,17 +480,21 @@ def test_every_reference_problem_is_reported_at_once_sorted(roster: Path, tmp_pa
         assert fragment in problem.message
 
 
-def test_schema_and_reference_problems_in_several_files_come_together(
+def test_schema_problems_come_first_and_reference_problems_after_they_are_fixed(
     roster: Path, tmp_path: Path
 ) -> None:
+    """A schema problem in any file stops the run before the cross-file reference checks."""
     bad_people = write(tmp_path, "zz-people.yaml", "people:\n  - id: Sidorov\n    name: С\n")
     res = write(tmp_path, "r.yaml", RESOLUTION.replace("controller: ivanov", "controller: boss"))
     problems = problems_in(roster, res, bad_people)
     assert [(Path(p.path).name, p.line, p.column) for p in problems] == [
-        ("r.yaml", 6, 15),
         ("zz-people.yaml", 2, 9),
     ]
-    assert problems == sorted(problems)
+    assert "'Sidorov'" in problems[0].message
+    write(tmp_path, "zz-people.yaml", "people:\n  - id: sidorov\n    name: С\n")
+    problems = problems_in(roster, res, bad_people)
+    assert [(Path(p.path).name, p.line, p.column) for p in problems] == [("r.yaml", 6, 15)]
+    assert problems[0].message.startswith("неизвестный человек «boss»")
 
 
 # --- resolute validate -----------------------------------------------------------------------
@@ -555,14 +543,24 @@ def test_validate_reports_every_problem_as_file_line_col_and_exits_1(
 ) -> None:
     res = write(tmp_path, "r.yaml", MANY)
     typo = write(tmp_path, "typo.yaml", "people:\n  - id: sidorov\n    name: С\n    emial: x\n")
+    # First the schema problem alone: the reference checks wait until every file passes it.
+    result = run_validate(roster, res, typo)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    assert problem_lines(result.stderr) == [f"{typo}:4:5: неизвестный ключ «emial»"]
+    # The typo fixed, every reference problem at once.
+    write(
+        tmp_path, "typo.yaml", "people:\n  - id: sidorov\n    name: С\n    email: x@example.org\n"
+    )
     result = run_validate(roster, res, typo)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert result.stdout == ""
     lines = problem_lines(result.stderr)
-    assert len(lines) == 7
+    assert len(lines) == 6
     assert lines[0] == f"{res}:6:15: неизвестный человек «boss»"
-    assert lines[-1] == f"{typo}:4:5: неизвестный ключ «emial»"
+    assert lines[-1].startswith(f"{res}:17:12: не удалось разобрать RRULE")
 
 
 @pytest.mark.parametrize(
@@ -595,27 +593,31 @@ def test_validate_bad_input_is_one_line_and_exit_1(
     assert line.startswith(f"{target}{expected}"), line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="IsADirectoryError from schema.parse_zone (timezone: Europe), IndexError from "
-    "timing.occurrences.recurrence_rule (weekly, day: 8) and ReaderError from loader._parse "
-    "(a NUL byte) escape load_catalog; cli.validate does not catch them and prints a traceback",
-)
 @pytest.mark.parametrize(
-    "text",
+    ("text", "expected"),
     [
-        pytest.param("people:\n  - id: a\n    name: A\n    timezone: Europe\n", id="tz-region"),
         pytest.param(
-            ROSTER + RESOLUTION.replace("deadline: 2023-10-20", "every: weekly\n    day: 8"),
+            "people:\n  - id: a\n    name: A\n    timezone: Europe\n",
+            r":4:15: неизвестный часовой пояс 'Europe'",
+            id="tz-region",
+        ),
+        pytest.param(
+            ROSTER + WEEKLY_DAY_8,
+            r":\d+:\d+: для weekly day — день недели от 1 \(пн\) до 7 \(вс\)",
             id="weekly-day-8",
         ),
-        pytest.param("people:\n  - id: a\x00\n", id="nul-byte"),
+        pytest.param(
+            "people:\n  - id: a\x00\n",
+            r":2:10: некорректный YAML: недопустимый символ .+",
+            id="nul-byte",
+        ),
     ],
 )
-def test_validate_never_prints_a_traceback(tmp_path: Path, text: str) -> None:
+def test_validate_never_prints_a_traceback(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "x.yaml"
     path.write_text(text, encoding="utf-8")
     result = run_validate(path)
     assert "Traceback" not in result.stdout + result.stderr
     assert result.returncode == 1
-    assert len(problem_lines(result.stderr)) == 1
+    [line] = problem_lines(result.stderr)
+    assert re.fullmatch(re.escape(str(path)) + expected, line), line
