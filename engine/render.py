@@ -56,6 +56,7 @@ class Renderer:
         )
         self._env.filters["ru_date"] = ru_date
         self._env.filters["plural"] = plural
+        self._env.filters["dmy"] = lambda value: value.strftime("%d.%m.%Y")
 
     def render(self, name: str, **context: Any) -> str:
         try:

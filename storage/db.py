@@ -39,9 +39,14 @@ async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator
     # opens SQLite and then PostgreSQL (the test suite does) would reuse the wrong dialect.
     EXECUTOR_CACHE.clear()
     try:
-        if migrate_schema:
+        in_memory = db_url.startswith("sqlite://:memory:")
+        if migrate_schema and not in_memory:
             await migrate(config=config)
         await Tortoise.init(config=config)
+        if in_memory:
+            # A throw-away database (``simulate``): each connection to :memory: is a new empty
+            # database, so the schema is created on this one directly, from the models.
+            await Tortoise.generate_schemas()
     except (OSError, DBConnectionError, OperationalError) as exc:
         await connections.close_all(discard=True)
         raise StorageError(f"База данных {_redacted(db_url)} недоступна: {exc}") from None

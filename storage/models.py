@@ -39,6 +39,8 @@ class Person(Model):
     timezone = fields.CharField(max_length=64, null=True)
     quiet_hours = fields.JSONField[list[str] | None](null=True)
     channels = fields.JSONField[list[str] | None](null=True)
+    # Telegram answered 403 (blocked, or never pressed Start): unreachable there until they write.
+    telegram_blocked_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -133,6 +135,7 @@ class Outbox(Model):
     lease_until = fields.DatetimeField(null=True)
     sent_at = fields.DatetimeField(null=True)
     external_id = fields.CharField(max_length=64, null=True)  # e.g. Telegram "chat:message_id"
+    payload = fields.JSONField[dict[str, Any] | None](null=True)  # content fixed when enqueued
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -9,13 +9,22 @@ from engine.errors import ResoluteError
 
 class DeliveryError(ResoluteError):
     """A message did not go out. ``permanent``: retrying cannot help (blocked, malformed);
-    otherwise try again, not before ``retry_after_s`` when the channel said so."""
+    otherwise try again, not before ``retry_after_s`` when the channel said so.
+    ``recipient_unreachable``: this channel cannot reach the person at all any more."""
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after_s: float | None = None,
+        recipient_unreachable: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after_s = retry_after_s
+        self.recipient_unreachable = recipient_unreachable  # blocked us / never started the bot
 
 
 class ChannelUnavailable(ResoluteError):

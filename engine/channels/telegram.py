@@ -96,7 +96,9 @@ class TelegramChannel:
             seconds = retry.total_seconds() if isinstance(retry, timedelta) else float(retry)
             raise DeliveryError("telegram: 429", permanent=False, retry_after_s=seconds) from None
         except Forbidden as exc:
-            raise DeliveryError(f"telegram: {exc.message}", permanent=True) from None
+            raise DeliveryError(
+                f"telegram: {exc.message}", permanent=True, recipient_unreachable=True
+            ) from None
         except BadRequest as exc:
             raise DeliveryError(f"telegram: {exc.message}", permanent=True) from None
         except (TimedOut, NetworkError) as exc:

@@ -158,14 +158,14 @@ async def _deliver_one(
         await _finish(row, OutboxStatus.SKIPPED, now, error="задача уже закрыта")
         report.skipped += 1
         return
-    if sender is None or row.channel != "telegram" or row.person.telegram_chat_id is None:
+    chat_id = row.person.telegram_chat_id
+    if sender is None or row.channel != "telegram" or chat_id is None:
         await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала связи")
         log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
         report.undeliverable += 1
         return
-    assert task is not None
     try:
-        html = render_reminder(renderer, task, row.person, now)
+        html, buttons = _content(row, renderer, secret, now)
     except RenderError as exc:
         # An operator's template mistake: keep the message and retry, so fixing the template
         # lets it go out; the log says what to fix.
@@ -173,25 +173,37 @@ async def _deliver_one(
         await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
         return
     try:
-        delivered = await sender.send(
-            row.person.telegram_chat_id,
-            html,
-            (Button("✅ Выполнено", sign(secret, Action.DONE, task.id)),),
-        )
+        delivered = await sender.send(chat_id, html, buttons)
     except DeliveryError as exc:
+        if exc.recipient_unreachable:
+            await Person.filter(id=row.person_id).update(telegram_blocked_at=now)
         await _failed(row, exc, now, report)
         return
     await _finish(row, OutboxStatus.SENT, now, external_id=delivered.external_id)
-    await AuditEvent.create(
-        at=now,
-        event="task.reminded",
-        actor="dispatch",
-        task_id=task.id,
-        resolution_id=task.resolution_id,
-        data={"outbox": row.key, "channel": row.channel},
-    )
+    if task is not None:
+        await AuditEvent.create(
+            at=now,
+            event="task.reminded",
+            actor="dispatch",
+            task_id=task.id,
+            resolution_id=task.resolution_id,
+            data={"outbox": row.key, "channel": row.channel},
+        )
     log.info(event_line("message.sent", key=row.key, channel=row.channel, to=row.person_id))
     report.sent += 1
+
+
+def _content(
+    row: Outbox, renderer: Renderer, secret: bytes, now: datetime
+) -> tuple[str, tuple[Button, ...]]:
+    """The text and buttons of an outbox row: reminders are rendered as they are sent (the task
+    may have changed since); digests were fixed when enqueued."""
+    if row.kind == "reminder" and row.task is not None:
+        html = render_reminder(renderer, row.task, row.person, now)
+        return html, (Button("✅ Выполнено", sign(secret, Action.DONE, row.task.id)),)
+    if row.payload is not None and isinstance(row.payload.get("html"), str):
+        return row.payload["html"], ()
+    raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
 
 
 def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetime) -> str:

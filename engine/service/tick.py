@@ -8,6 +8,7 @@ from datetime import datetime
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.service.digests import enqueue_digests
 from engine.service.dispatch import DeliveryReport, deliver, enqueue_due
 from engine.service.inbound import pull_telegram
 from engine.service.occurrences import materialize
@@ -34,5 +35,8 @@ async def tick(app: App, now: datetime) -> TickReport:
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
     report.tasks_created = await materialize(now)
     report.enqueued = await enqueue_due(now, telegram_on=app.telegram is not None)
+    report.enqueued += await enqueue_digests(
+        now, app.renderer, telegram_on=app.telegram is not None
+    )
     report.delivery = await deliver(app.telegram, app.renderer, app.secret, now)
     return report
