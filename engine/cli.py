@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from rich.table import Table
 
 from engine.app import App
 from engine.errors import ResoluteError, WorkflowError
+from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
 
@@ -217,6 +218,65 @@ def status(
                 state,
             )
         out.print(table)
+
+
+@cli.command()
+def simulate(
+    paths: PathsArg,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Last day to simulate (YYYY-MM-DD). Default: 92 days."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one per message.")] = False,
+) -> None:
+    """The timeline of every message that would go out if nobody confirmed; sends nothing."""
+    settings = _settings()
+    catalog = _catalog(paths)
+    if not catalog.resolutions:
+        out.print("В файлах нет постановлений: моделировать нечего.")
+        return
+    try:
+        last_day = (
+            date.fromisoformat(until)
+            if until
+            else max(r.meta.adopted for r in catalog.resolutions) + timedelta(days=92)
+        )
+    except ValueError:
+        raise typer.BadParameter(
+            f"{until!r}: ожидается дата вида 2023-12-31", param_hint="--until"
+        ) from None
+
+    async def work() -> Any:
+        from engine.service.simulate import simulate as run_simulation
+
+        return await run_simulation(catalog, last_day, Renderer(_templates(settings)))
+
+    timeline = _run(work)
+    if as_json:
+        sys.stdout.write(
+            json.dumps([p.as_json() for p in timeline], ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    zone = ZoneInfo(settings.timezone)
+    table = Table(title=f"Что будет отправлено до {last_day:%d.%m.%Y} (никто не отвечает)")
+    for title in ("Время", "Канал", "Получатель", "Что", "Пункт"):
+        table.add_column(title)
+    kinds = {"reminder": "напоминание", "digest": "сводка"}
+    for planned in timeline:
+        table.add_row(
+            planned.at.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+            "—" if planned.channel == "none" else planned.channel,
+            planned.recipient_name,
+            kinds.get(planned.kind, planned.kind),
+            planned.clause
+            + ("" if planned.occurrence in ("once", "") else f" [{planned.occurrence}]"),
+        )
+    out.print(table)
+    out.print(f"Всего сообщений: {len(timeline)}.", markup=False)
+
+
+def _templates(settings: Settings) -> Path | None:
+    return Path(settings.templates_dir) if settings.templates_dir else Path("templates")
 
 
 def main() -> None:

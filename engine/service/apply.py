@@ -122,7 +122,12 @@ def horizon(
     now: datetime, resolution: CompiledResolution | Resolution, clause: CompiledClause
 ) -> date:
     """Occurrences exist from their earliest reminder on, so the first reminder finds its task."""
-    return local_date(now, zone_of(resolution)) + timedelta(days=lead_days(clause.policy.remind))
+    return horizon_on(local_date(now, zone_of(resolution)), clause)
+
+
+def horizon_on(day: date, clause: CompiledClause) -> date:
+    """The last deadline whose occurrence exists on local ``day``."""
+    return day + timedelta(days=lead_days(clause.policy.remind))
 
 
 def zone_of(resolution: CompiledResolution | Resolution) -> ZoneInfo:
@@ -132,13 +137,19 @@ def zone_of(resolution: CompiledResolution | Resolution) -> ZoneInfo:
 
 
 def drafts_for(
-    resolution_id: str, adopted: date, clauses: Iterable[CompiledClause], through: dict[str, date]
+    resolution_id: str,
+    adopted: date,
+    clauses: Iterable[CompiledClause],
+    through: dict[str, date],
+    after: dict[str, date] | None = None,
 ) -> dict[TaskKey, Draft]:
-    """Every task the clauses call for, occurrences up to ``through[clause id]``."""
+    """Every task the clauses call for, occurrences up to ``through[clause id]`` (and after
+    ``after[clause id]``, when given)."""
     drafts: dict[TaskKey, Draft] = {}
     for clause in clauses:
         policy = clause.policy.model_dump(mode="json")
-        for occurrence, deadline in clause.occurrences(adopted, through[clause.id]):
+        since = after.get(clause.id) if after else None
+        for occurrence, deadline in clause.occurrences(adopted, through[clause.id], after=since):
             for owner in clause.owners:
                 key = (resolution_id, clause.id, owner, occurrence)
                 drafts[key] = Draft(key, clause.text, deadline, policy)
@@ -284,6 +295,9 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                         "clauses": [c.model_dump(mode="json") for c in resolution.clauses],
                     },
                     "digest": resolution.digest,
+                    "digest_times": sorted(
+                        {c.policy.digest_at.strftime("%H:%M") for c in resolution.clauses}
+                    ),
                     "applied_at": now,
                     "materialized_through": local_date(now, zone_of(resolution)),
                 },

@@ -8,12 +8,16 @@ recipient's digest (engine.digest.compose), renders it, and puts it in the outbo
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from tortoise.expressions import Q
 
 from engine.digest import Digest, Item, TaskView, compose
 from engine.render import Renderer
@@ -21,13 +25,14 @@ from engine.service.dispatch import route
 from engine.service.schedule import policy_of
 from engine.timing.escalation import Step
 from engine.timing.local import at_local, defer_quiet, local_date
-from engine.workflow.schema import parse_quiet_hours
-from storage.models import Cursor, Group, Outbox, Person, Resolution, Task, TaskState
+from engine.workflow.schema import Policy, parse_quiet_hours
+from storage.models import Cursor, Group, Outbox, Person, Task, TaskState
 
 log = logging.getLogger("resolute.digests")
 
 TELEGRAM_LIMIT = 4096
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
+DEFAULT_QUIET = Policy().quiet_hours
 
 
 @dataclass(frozen=True)
@@ -43,83 +48,102 @@ class Slot:
         return at_local(day, self.digest_at, ZoneInfo(self.timezone))
 
 
-async def enqueue_digests(now: datetime, renderer: Renderer, *, telegram_on: bool) -> int:
-    """Compose and enqueue every digest due by ``now`` today; returns how many were added."""
-    resolutions = {r.id: r for r in await Resolution.all()}
+async def enqueue_digests(
+    now: datetime, renderer: Renderer, rows: list[dict[str, Any]], *, telegram_on: bool
+) -> int:
+    """Compose and enqueue every digest due by ``now`` today; returns how many were added.
+
+    ``rows``: every resolution with ``id``, ``timezone``, ``controller_id``, ``number``,
+    ``title`` and ``digest_times``."""
+    resolutions = {row["id"]: row for row in rows}
+    cursors = dict(await Cursor.filter(name__startswith="digest:").values_list("name", "value"))
     due: list[tuple[Slot, date]] = []
-    for slot in _slots(resolutions.values()):
+    for slot in slots_of(resolutions.values()):
         today = local_date(now, ZoneInfo(slot.timezone))
-        cursor = await Cursor.get_or_none(name=f"digest:{slot.label}")
-        if now >= slot.instant(today) and (cursor is None or cursor.value < today.isoformat()):
+        done_through = cursors.get(f"digest:{slot.label}", "")
+        if now >= slot.instant(today) and done_through < today.isoformat():
             due.append((slot, today))
     if not due:
         return 0
     views = await _task_views(resolutions, now, telegram_on)
-    people = {p.id: p for p in await Person.all()}
     added = 0
     for slot, today in due:
         in_slot = [v for v, s in views if s == slot]
         recipients = {v.controller_id for v in in_slot} | {
             r for v in in_slot for step in v.steps for r in step.recipients
         }
-        for recipient in sorted(recipients):
-            added += await _enqueue_one(slot, today, recipient, in_slot, people, renderer, now)
-        await Cursor.update_or_create(
-            name=f"digest:{slot.label}", defaults={"value": today.isoformat()}
-        )
+        people = {p.id: p for p in await Person.filter(id__in=recipients)}
+        for recipient in sorted(people):
+            added += await _enqueue_one(slot, today, people[recipient], in_slot, renderer)
+        name = f"digest:{slot.label}"
+        if not await Cursor.filter(name=name).update(value=today.isoformat()):
+            await Cursor.create(name=name, value=today.isoformat())
     return added
 
 
-def _slots(resolutions: Any) -> set[Slot]:
-    slots = set()
-    for resolution in resolutions:
-        for clause in resolution.definition["clauses"]:
-            digest_at = time.fromisoformat(clause["policy"]["digest_at"])
-            slots.add(Slot(resolution.timezone, digest_at))
-    return slots
+def slots_of(resolutions: Iterable[dict[str, Any]]) -> set[Slot]:
+    """Every digest time of every resolution (``digest_times`` is stored by ``apply``)."""
+    return {
+        Slot(r["timezone"], time.fromisoformat(t)) for r in resolutions for t in r["digest_times"]
+    }
 
 
 async def _task_views(
-    resolutions: dict[str, Resolution], now: datetime, telegram_on: bool
+    resolutions: dict[str, dict[str, Any]], now: datetime, telegram_on: bool
 ) -> list[tuple[TaskView, Slot]]:
-    groups = {g.id: list(g.members) for g in await Group.all()}
-    tasks = await Task.filter(state__in=[TaskState.OPEN, TaskState.REPORTED]).select_related(
-        "owner"
-    ) + await Task.filter(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK).select_related(
-        "owner"
-    )
+    groups = {g["id"]: g["members"] for g in await Group.all().values("id", "members")}
+    fields = (
+        "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
+        "reported_at", "closed_at", "policy", "owner_id", "owner__name", "owner__organisation",
+        "owner__telegram_chat_id", "owner__channels", "owner__telegram_blocked_at",
+    )  # fmt: skip
+    in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
+    recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
+    rows = await Task.filter(in_flight | recently_done).values(*fields)
+    chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot]] = {}
     views = []
-    for task in tasks:
-        resolution = resolutions[task.resolution_id]
-        policy = policy_of(task.policy)
-        steps = tuple(
-            Step(
-                step.after,
-                frozenset(_recipients(step.to, resolution.controller_id, groups)),
-                step.every,
+    for row in rows:
+        resolution = resolutions[row["resolution_id"]]
+        canonical = json.dumps(row["policy"], sort_keys=True)
+        chain = chains.get((canonical, resolution["id"]))
+        if chain is None:
+            policy = policy_of(row["policy"])
+            steps = tuple(
+                Step(
+                    s.after,
+                    frozenset(_recipients(s.to, resolution["controller_id"], groups)),
+                    s.every,
+                )
+                for s in policy.escalate
             )
-            for step in policy.escalate
+            chain = chains[(canonical, resolution["id"])] = (
+                steps,
+                Slot(resolution["timezone"], policy.digest_at),
+            )
+        reachable = (
+            row["owner__telegram_blocked_at"] is None
+            and telegram_on
+            and row["owner__telegram_chat_id"] is not None
+            and "telegram" in (row["owner__channels"] or ("telegram",))
         )
-        owner = task.owner
-        reachable = route(owner, telegram_on) != "none" and owner.telegram_blocked_at is None
         view = TaskView(
-            task_id=task.id,
-            resolution_id=resolution.id,
-            resolution_title=f"№ {resolution.number} «{resolution.title}»",
-            clause_id=task.clause_id,
-            clause_text=task.clause_text,
-            owner_id=owner.id,
-            owner_name=owner.name,
-            owner_organisation=owner.organisation,
-            deadline=task.extended_to or task.deadline,
-            state=task.state.value,
-            reported_at=task.reported_at,
-            closed_at=task.closed_at,
-            controller_id=resolution.controller_id,
-            steps=steps,
+            task_id=row["id"],
+            resolution_id=resolution["id"],
+            resolution_title=f"№ {resolution['number']} «{resolution['title']}»",
+            clause_id=row["clause_id"],
+            clause_text=row["clause_text"],
+            owner_id=row["owner_id"],
+            owner_name=row["owner__name"],
+            owner_organisation=row["owner__organisation"],
+            deadline=row["extended_to"] or row["deadline"],
+            state=str(row["state"]),
+            reported_at=row["reported_at"],
+            closed_at=row["closed_at"],
+            controller_id=resolution["controller_id"],
+            steps=chain[0],
             owner_reachable=reachable,
         )
-        views.append((view, Slot(resolution.timezone, policy.digest_at)))
+        views.append((view, chain[1]))
     return views
 
 
@@ -130,33 +154,26 @@ def _recipients(to: str, controller: str, groups: dict[str, list[str]]) -> list[
 
 
 async def _enqueue_one(
-    slot: Slot,
-    today: date,
-    recipient: str,
-    views: list[TaskView],
-    people: dict[str, Person],
-    renderer: Renderer,
-    now: datetime,
+    slot: Slot, today: date, person: Person, views: list[TaskView], renderer: Renderer
 ) -> int:
-    prefix = f"digest:{recipient}:{slot.label}:"
-    if await Outbox.filter(key__startswith=f"{prefix}{today.isoformat()}:").exists():
-        return 0
+    prefix = f"digest:{person.id}:{slot.label}:"
     last = await Outbox.filter(key__startswith=prefix).order_by("-due_at").first()
     last_day = date.fromisoformat(last.key.split(":")[-2]) if last else None
+    if last_day == today:
+        return 0  # already composed today
     last_at = last.due_at if last else slot.instant(today - timedelta(days=1))
-    digest = compose(recipient, today, views, last_day=last_day, last_at=last_at)
+    digest = compose(person.id, today, views, last_day=last_day, last_at=last_at)
     if digest is None:
         return 0
-    person = people[recipient]
     parts = split_message(render_digest(renderer, digest, person), TELEGRAM_LIMIT)
     quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
     tz = ZoneInfo(person.timezone or slot.timezone)
-    due_at = defer_quiet(slot.instant(today), quiet or (time(21), time(9)), tz)
-    channel = route(person, telegram_on=True) if person.telegram_chat_id else "none"
+    due_at = defer_quiet(slot.instant(today), quiet or DEFAULT_QUIET, tz)
+    channel = route(person, telegram_on=True)
     rows = [
         Outbox(
             key=f"{prefix}{today.isoformat()}:{i}",
-            person_id=recipient,
+            person_id=person.id,
             channel=channel,
             kind="digest",
             due_at=due_at,
@@ -166,7 +183,7 @@ async def _enqueue_one(
         for i, part in enumerate(parts, start=1)
     ]
     await Outbox.bulk_create(rows, ignore_conflicts=True)
-    log.info("digest.enqueued to=%s day=%s parts=%d", recipient, today, len(parts))
+    log.info("digest.enqueued to=%s day=%s parts=%d", person.id, today, len(parts))
     return len(rows)
 
 

@@ -76,8 +76,6 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
             .limit(BATCH)
             .select_related("owner", "resolution")
         )
-        if not tasks:
-            return added
         rows: list[Outbox] = []
         moves: dict[datetime | None, list[int]] = defaultdict(list)
         for task in tasks:
@@ -109,6 +107,8 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
         added += len(rows) - before
         for when, ids in moves.items():
             await Task.filter(id__in=ids).update(next_due_at=when)
+        if len(tasks) < BATCH:  # moved tasks are due later than now: none is left
+            return added
 
 
 async def deliver(
@@ -118,10 +118,10 @@ async def deliver(
     report = DeliveryReport()
     while True:
         rows = await _claim(now)
-        if not rows:
-            return report
         for row in rows:
             await _deliver_one(row, sender, renderer, secret, now, report)
+        if len(rows) < BATCH:  # all that was due is claimed (or another instance has it)
+            return report
 
 
 async def _claim(now: datetime) -> list[Outbox]:

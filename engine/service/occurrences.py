@@ -8,27 +8,37 @@ the service was down (once: the task key is unique).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from engine.service.apply import Draft, drafts_for, horizon, new_task, zone_of
+from engine.service.apply import Draft, drafts_for, horizon, horizon_on, new_task, zone_of
 from engine.timing.local import local_date
 from engine.workflow.catalog import CompiledClause
 from storage.models import AuditEvent, Person, Resolution, Task
 
 
-async def materialize(now: datetime) -> int:
-    """Create due occurrences of every recurring clause; returns how many tasks were created."""
+async def materialize(now: datetime, resolutions: list[dict[str, Any]]) -> int:
+    """Create due occurrences of every recurring clause; returns how many tasks were created.
+
+    ``resolutions``: rows with ``id``, ``timezone`` and ``materialized_through``."""
     created = 0
-    for resolution in await Resolution.all():
+    stale = [
+        r["id"]
+        for r in resolutions
+        if local_date(now, ZoneInfo(r["timezone"])) > r["materialized_through"]
+    ]
+    if not stale:
+        return 0
+    for resolution in await Resolution.filter(id__in=stale):  # definitions only when needed
         today = local_date(now, zone_of(resolution))
-        if today <= resolution.materialized_through:
-            continue
         clauses = [
             c
             for c in (CompiledClause.model_validate(j) for j in resolution.definition["clauses"])
             if c.rule is not None
         ]
         through = {c.id: horizon(now, resolution, c) for c in clauses}
-        drafts = drafts_for(resolution.id, resolution.adopted, clauses, through)
+        done = {c.id: horizon_on(resolution.materialized_through, c) for c in clauses}
+        drafts = drafts_for(resolution.id, resolution.adopted, clauses, through, after=done)
         if drafts:
             created += await _insert_missing(resolution, list(drafts.values()), now)
         resolution.materialized_through = today

@@ -60,14 +60,20 @@ def check_rule(rule: str) -> str | None:
     return None
 
 
-def occurrence_deadlines(rule: str, adopted: date, until: date | None, through: date) -> list[date]:
-    """Deadlines of the occurrences after ``adopted`` up to ``through`` (and ``until``)."""
+def occurrence_deadlines(
+    rule: str, adopted: date, until: date | None, through: date, *, after: date | None = None
+) -> list[date]:
+    """Deadlines of the occurrences after ``adopted`` (and after ``after``, when given) up to
+    ``through`` (and ``until``). The rule always counts from the adoption, so that INTERVAL and
+    weekly rhythms do not shift with the window asked for."""
     last = min(through, until) if until else through
-    if last <= adopted:
+    first = max(adopted, after) if after else adopted
+    if last <= first:
         return []
     start = datetime.combine(adopted + timedelta(days=1), datetime.min.time())
+    low = datetime.combine(first + timedelta(days=1), datetime.min.time())
     end = datetime.combine(last, datetime.min.time())
-    return [d.date() for d in rrulestr(rule, dtstart=start).between(start, end, inc=True)]
+    return [d.date() for d in rrulestr(rule, dtstart=start).between(low, end, inc=True)]
 
 
 def lead_days(offsets_days: tuple[int, ...]) -> int:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict
 
 from engine.errors import Problem, WorkflowError
+from engine.timing.calendar import next_working_day, russian_calendar
 from engine.timing.occurrences import check_rule, occurrence_deadlines, recurrence_rule
 from engine.workflow.loader import Located, load_documents
 from engine.workflow.schema import Clause, Group, Person, Policy, PolicySpec, ResolutionMeta
@@ -36,17 +37,24 @@ class CompiledClause(BaseModel):
     until: date | None
     informational: bool
 
-    def occurrences(self, adopted: date, through: date) -> list[tuple[str, date]]:
-        """(occurrence key, deadline) of each occurrence that exists by ``through``."""
+    def occurrences(
+        self, adopted: date, through: date, *, after: date | None = None
+    ) -> list[tuple[str, date]]:
+        """(occurrence key, deadline) of each occurrence that exists by ``through`` (and, for
+        recurring clauses, falls after ``after``). The key is the date the rule gives; the
+        deadline moves to the next working day when the policy asks for working days."""
         if self.informational:
             return []
         if self.deadline is not None:
-            return [(ONCE, self.deadline)]
+            return [(ONCE, self._working(self.deadline))]
         assert self.rule is not None
         return [
-            (d.isoformat(), d)
-            for d in occurrence_deadlines(self.rule, adopted, self.until, through)
+            (d.isoformat(), self._working(d))
+            for d in occurrence_deadlines(self.rule, adopted, self.until, through, after=after)
         ]
+
+    def _working(self, day: date) -> date:
+        return next_working_day(day, russian_calendar()) if self.policy.working_days else day
 
 
 @dataclass(frozen=True)

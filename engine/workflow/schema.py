@@ -211,6 +211,9 @@ class PolicySpec(_Model):
     digest_at: TimeOfDay | None = None
     acceptance: Literal["controller", "none"] | None = None
     quiet_hours: QuietHours = None
+    working_days: bool | None = Field(
+        default=None, description="move deadlines and reminders off weekends and RU holidays"
+    )
 
 
 class Policy(_Model):
@@ -222,6 +225,7 @@ class Policy(_Model):
     digest_at: time = time(9, 30)
     acceptance: Literal["controller", "none"] = "controller"
     quiet_hours: tuple[time, time] | None = (time(21, 0), time(9, 0))
+    working_days: bool = False
 
     def merged(self, spec: PolicySpec | None) -> Policy:
         if spec is None:

@@ -20,4 +20,9 @@ class Migration(migrations.Migration):
             name='telegram_blocked_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
+        ops.AddField(
+            model_name='Resolution',
+            name='digest_times',
+            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+        ),
     ]

@@ -1,0 +1,46 @@
+"""The outbound half of a tick: what ``tick`` and ``simulate`` both run at a moment ``now``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.render import Renderer
+from engine.service.digests import enqueue_digests
+from engine.service.dispatch import DeliveryReport, Sender, deliver, enqueue_due
+from engine.service.occurrences import materialize
+from storage.models import Resolution
+
+RESOLUTION_FIELDS = (
+    "id",
+    "timezone",
+    "materialized_through",
+    "controller_id",
+    "number",
+    "title",
+    "digest_times",
+)
+
+
+@dataclass
+class TickReport:
+    updates: int = 0
+    tasks_created: int = 0
+    enqueued: int = 0
+    delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    problems: list[str] = field(default_factory=list)
+
+
+async def advance(
+    report: TickReport, now: datetime, sender: Sender | None, renderer: Renderer, secret: bytes
+) -> None:
+    """The outbound half of a tick, shared with ``simulate`` (which passes a recording sender):
+    create due occurrences, enqueue due reminders and digests, deliver the outbox."""
+    telegram_on = sender is not None
+    resolutions = await Resolution.all().values(*RESOLUTION_FIELDS)  # read once per pass
+    report.tasks_created += await materialize(now, resolutions)
+    report.enqueued += await enqueue_due(now, telegram_on=telegram_on)
+    report.enqueued += await enqueue_digests(now, renderer, resolutions, telegram_on=telegram_on)
+    delivery = await deliver(sender, renderer, secret, now)
+    for name in vars(delivery):
+        setattr(report.delivery, name, getattr(report.delivery, name) + getattr(delivery, name))
