@@ -201,6 +201,7 @@ def _plan_tasks(
         for c in resolution.clauses
     }
     wanted = drafts_for(resolution.id, resolution.meta.adopted, resolution.clauses, through)
+    today = local_date(now, resolution.tz)
 
     created: Counter[str] = Counter()
     for key, draft in wanted.items():
@@ -212,6 +213,9 @@ def _plan_tasks(
             plan.restores.append((task, draft))
             plan.lines.append(f"+ задача {_name(key)}: восстановлена")
         elif task.state in IN_FLIGHT:
+            draft, kept = _keep_escalation_in_flight(task, draft, today)
+            if kept:
+                plan.lines.append(f"= задача {_name(key)}: {kept}")
             diff = _differences(task, draft)
             if diff:
                 plan.updates.append((task, draft))
@@ -225,6 +229,16 @@ def _plan_tasks(
             plan.lines.append(
                 f"- задача {_name(key)}: отменена (исполнителя или пункта больше нет)"
             )
+
+
+def _keep_escalation_in_flight(task: Stored, draft: Draft, today: date) -> tuple[Draft, str]:
+    """An overdue task keeps the escalation chain it is being escalated by: editing the file
+    does not rewrite escalations in flight (the change applies to tasks not yet overdue)."""
+    old, new = task.policy.get("escalate"), draft.policy.get("escalate")
+    if task.state != TaskState.OPEN or today <= task.deadline or old == new:
+        return draft, ""
+    kept = Draft(draft.key, draft.text, draft.deadline, {**draft.policy, "escalate": old})
+    return kept, "уже просрочена, эскалация идёт по прежней цепочке"
 
 
 def _differences(task: Stored, draft: Draft) -> list[str]:

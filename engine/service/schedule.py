@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.timing.calendar import russian_calendar
 from engine.timing.reminders import ReminderRules, Slot, next_check_at, reminder_slots
 from engine.workflow.schema import Policy, parse_quiet_hours
 
@@ -31,7 +32,8 @@ def slots_for(
 ) -> tuple[Slot, ...]:
     """Reminder slots of one task: the resolution's calendar, the person's quiet hours."""
     quiet = parse_quiet_hours("-".join(person_quiet)) if person_quiet else policy.quiet_hours
-    rules = ReminderRules(policy.remind, policy.remind_at, quiet)
+    calendar = russian_calendar() if policy.working_days else None
+    rules = ReminderRules(policy.remind, policy.remind_at, quiet, calendar)
     return reminder_slots(
         deadline, rules, ZoneInfo(resolution_tz), ZoneInfo(person_tz or resolution_tz)
     )

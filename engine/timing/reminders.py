@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from engine.timing.calendar import WorkCalendar, next_working_day
 from engine.timing.local import at_local, defer_quiet, overdue_from
 
 
@@ -17,6 +18,7 @@ class ReminderRules:
     offsets_days: tuple[int, ...]  # relative to the deadline, each <= 0
     remind_at: time  # wall time in the resolution's zone
     quiet_hours: tuple[time, time] | None  # in the recipient's zone
+    calendar: WorkCalendar | None = None  # given: a reminder moves off non-working days
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,10 @@ def reminder_slots(
     recipient_tz = recipient_tz or tz
     planned: list[tuple[int, datetime]] = []
     for offset in sorted(set(rules.offsets_days)):
-        due = at_local(deadline + timedelta(days=offset), rules.remind_at, tz)
+        day = deadline + timedelta(days=offset)
+        if rules.calendar is not None:
+            day = next_working_day(day, rules.calendar)
+        due = at_local(day, rules.remind_at, tz)
         due = defer_quiet(due, rules.quiet_hours, recipient_tz)
         if planned and planned[-1][1] >= due:
             planned.pop()  # deferred onto a later slot's time: the later one says it all
