@@ -78,3 +78,29 @@ async def test_removed_owner_is_cancelled_not_deleted_and_restored_when_back(
     back = await apply_catalog(load_catalog([write_workflow(tmp_path)]), NOW)
     assert sum("восстановлена" in line for line in back.lines) == 2
     assert await states() == {"ivanov": "reported", "petrova": "open", "sidorov": "open"}
+
+
+async def test_an_overdue_task_keeps_its_escalation_chain_when_the_file_changes(
+    db: str, tmp_path: Path
+) -> None:
+    folder = write_workflow(tmp_path)
+    await apply_catalog(load_catalog([folder]), NOW)
+    await Task.filter(owner_id="petrova").update(state=TaskState.REPORTED)
+    text = (folder / "r-1.yaml").read_text(encoding="utf-8")
+    (folder / "r-1.yaml").write_text(
+        text.replace(
+            "  acceptance: controller\n",
+            "  acceptance: controller\n  escalate:\n    - {after: 3d, to: ivanov}\n",
+        ),
+        encoding="utf-8",
+    )
+    later = at("2023-10-25T10:00+03:00")  # the tasks are overdue since 21 October
+    plan = await apply_catalog(load_catalog([folder]), later)
+    assert sorted(line for line in plan.lines if line.startswith("=")) == [
+        "= задача r-1 A.1 / ivanov: уже просрочена, эскалация идёт по прежней цепочке",
+        "= задача r-1 A.1 / sidorov: уже просрочена, эскалация идёт по прежней цепочке",
+    ]
+    tasks = {t.owner_id: t for t in await Task.all()}
+    assert tasks["ivanov"].policy["escalate"] == [{"after": 1, "to": "controller", "every": None}]
+    # petrova reported before the deadline passed, so she is not being escalated: new chain.
+    assert tasks["petrova"].policy["escalate"] == [{"after": 3, "to": "ivanov", "every": None}]
