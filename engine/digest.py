@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from engine.timing.escalation import Step, escalated_between, first_escalation
+from engine.workflow.catalog import clause_order
 
 DUE_SOON_DAYS = 7
 
@@ -73,11 +74,7 @@ class Digest:
 
 def _order(item: Item) -> tuple[object, ...]:
     task = item.task
-    return (task.resolution_id, _clause_key(task.clause_id), task.deadline, task.owner_name)
-
-
-def _clause_key(clause: str) -> tuple[object, ...]:
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in clause.split("."))
+    return (task.resolution_id, clause_order(task.clause_id), task.deadline, task.owner_name)
 
 
 def compose(

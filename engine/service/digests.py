@@ -217,20 +217,21 @@ def _by_resolution_and_clause(items: list[Item]) -> list[dict[str, Any]]:
 
 def split_message(html: str, limit: int) -> list[str]:
     """Cut at line boundaries into parts of at most ``limit`` characters (the template keeps
-    every tag within one line, so each part is valid HTML on its own)."""
+    every tag within one line, so each part is valid HTML on its own). Joining the parts with
+    a newline gives the text back, unless a single line was longer than ``limit``."""
     parts: list[str] = []
-    current = ""
+    current: str | None = None
     for line in html.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
+        candidate = line if current is None else f"{current}\n{line}"
         if len(candidate) <= limit:
             current = candidate
             continue
-        if current:
+        if current is not None:
             parts.append(current)
         while len(line) > limit:  # a single overlong line: cut it (rare: a huge clause text)
             parts.append(line[:limit])
             line = line[limit:]
         current = line
-    if current.strip():
+    if current is not None and current.strip():
         parts.append(current)
     return parts

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from engine.timing.local import days_left, is_overdue
+from engine.workflow.catalog import clause_order
 from storage.models import Task, TaskState
 
 STATE_RU = {
@@ -34,11 +34,6 @@ class TaskStatus:
         return asdict(self)
 
 
-def _clause_order(clause: str) -> tuple[object, ...]:
-    """II.4 before II.10; Roman section numerals compare as text, which is right up to VIII."""
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.]", clause))
-
-
 async def task_statuses(now: datetime, workflow: str | None = None) -> list[TaskStatus]:
     query = Task.all().select_related("owner", "resolution")
     if workflow is not None:
@@ -61,5 +56,5 @@ async def task_statuses(now: datetime, workflow: str | None = None) -> list[Task
                 days_late=-days_left(deadline, now, tz) if overdue else 0,
             )
         )
-    rows.sort(key=lambda r: (r.workflow, _clause_order(r.clause), r.occurrence, r.owner))
+    rows.sort(key=lambda r: (r.workflow, clause_order(r.clause), r.occurrence, r.owner))
     return rows

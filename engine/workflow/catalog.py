@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,23 @@ from engine.workflow.loader import Located, load_documents
 from engine.workflow.schema import Clause, Group, Person, Policy, PolicySpec, ResolutionMeta
 
 ONCE = "once"  # the occurrence of a one-off clause
+_ROMAN = re.compile(r"^[IVXLCDM]+$")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def clause_order(clause_id: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key in the decree's order: II.4 before II.10, section IX before X and after V."""
+    return tuple(_part_order(part) for part in clause_id.split("."))
+
+
+def _part_order(part: str) -> tuple[int, int, str]:
+    if part.isdigit():
+        return (0, int(part), "")
+    if _ROMAN.match(part):
+        values = [_ROMAN_VALUES[c] for c in part]
+        total = sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0], strict=True))
+        return (0, total, "")
+    return (1, 0, part)
 
 
 class CompiledClause(BaseModel):

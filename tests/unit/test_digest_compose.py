@@ -54,9 +54,7 @@ def task(**overrides: Any) -> TaskView:
     return TaskView(**fields)
 
 
-def first_digest(
-    tasks: list[TaskView], day: date = DAY, recipient: str = CTRL
-) -> Digest | None:
+def first_digest(tasks: list[TaskView], day: date = DAY, recipient: str = CTRL) -> Digest | None:
     """The recipient's first digest ever: last_at a day before, as the service passes it."""
     last_at = datetime.combine(day, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
     return compose(recipient, day, tasks, last_day=None, last_at=last_at)
@@ -107,13 +105,12 @@ def test_overdue_newly_or_still(
     day: date, last_day: date | None, section: str | None, days_late: int | None, news: bool
 ) -> None:
     t = task()
-    # the controller sees the task in "still overdue" as context; pass a digest of its own with
-    # a fresh report so that a non-news digest can be inspected too
+    # a fresh report makes the digest go out, so that where ``t`` sits can be seen either way
     news_maker = task(state="reported", reported_at=at(day), clause_id="IX.9")
     digest = compose(CTRL, day, [t, news_maker], last_day=last_day, last_at=at(day) - timedelta(1))
     assert digest is not None
-    sections = {name: items for name, items in digest.sections()}
-    found = [(name, i) for name, items in sections.items() for i in items if i.task is t]
+    overdue = {"newly_overdue": digest.newly_overdue, "still_overdue": digest.still_overdue}
+    found = [(name, i) for name, items in overdue.items() for i in items if i.task is t]
     if section is None:
         assert found == []
     else:
@@ -175,7 +172,11 @@ def test_repeating_step_makes_still_overdue_news_again(
 def test_repeat_stops_once_the_task_is_no_longer_overdue() -> None:
     reported = task(steps=REPEATING, state="reported", reported_at=at(date(2023, 10, 22)))
     digest = compose(
-        CTRL, date(2023, 10, 24), [reported], last_day=date(2023, 10, 23), last_at=at(D + timedelta(3))
+        CTRL,
+        date(2023, 10, 24),
+        [reported],
+        last_day=date(2023, 10, 23),
+        last_at=at(D + timedelta(3)),
     )
     assert digest is None  # listed as awaiting acceptance, but neither overdue nor news
 
@@ -215,7 +216,7 @@ def test_escalation_target_who_is_not_the_controller_sees_only_overdue_sections(
     late = task(steps=CHAIN)
     reported = task(steps=CHAIN, state="reported", reported_at=at(date(2023, 10, 23), 5))
     done = task(steps=CHAIN, state="done", closed_at=at(date(2023, 10, 23), 5))
-    unreachable = task(steps=CHAIN, owner_reachable=False, owner_id="x", owner_name="Икс")
+    unreachable = task(steps=CHAIN, owner_reachable=False, owner_id="x", owner_name="Яшин")
     soon = task(steps=CHAIN, deadline=date(2023, 10, 25))
     tasks = [late, reported, done, unreachable, soon]
     day = date(2023, 10, 23)
@@ -345,9 +346,7 @@ def test_unreachable_one_item_per_person_sorted_by_name() -> None:
     c = task(owner_id="sokolov", owner_name="Соколов", owner_reachable=False, clause_id="III.2")
     reachable = task(owner_id="orlova", owner_name="Орлова", clause_id="III.3")
     news = task(state="done", closed_at=LAST_AT + timedelta(hours=1), clause_id="IV")
-    tasks = [
-        replace(t, deadline=date(2023, 12, 1)) for t in (a1, a2, a3, b, c, reachable, news)
-    ]
+    tasks = [replace(t, deadline=date(2023, 12, 1)) for t in (a1, a2, a3, b, c, reachable, news)]
     digest = compose(CTRL, DAY, tasks, last_day=D, last_at=LAST_AT)
     assert digest is not None
     assert [i.task.owner_id for i in digest.unreachable] == ["sokolov", "shchukin", "yakovleva"]
@@ -504,16 +503,14 @@ def test_ii_10_after_ii_4_in_every_section(section: str) -> None:
         "due_soon": {"deadline": DAY + timedelta(days=3)},
     }[section]
     tasks = [task(clause_id=c, **state) for c in ("II.10", "II.4", "II.1", "I")]
+    if section == "due_soon":  # context only: something else must make the digest go out
+        tasks.append(task(clause_id="Z", state="done", closed_at=LAST_AT + timedelta(hours=1)))
     digest = compose(CTRL, DAY, tasks, last_day=None, last_at=LAST_AT)
     assert digest is not None
     items: list[Item] = dict(digest.sections())[section]
     assert [i.task.clause_id for i in items] == ["I", "II.1", "II.4", "II.10"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/digest.py _clause_key compares Roman numerals as strings: IX sorts before V",
-)
 def test_roman_section_numbers_in_decree_order() -> None:
     order = ["I.1", "II.1", "III.1", "IV.1", "V.1", "VI.1", "VII.1", "VIII.1", "IX.1", "X.1"]
     tasks = [task(clause_id=c) for c in reversed(order)]
