@@ -37,10 +37,10 @@ def sign(secret: bytes, action: Action, task_id: int) -> str:
 
 def verify(secret: bytes, data: str | None) -> Press | None:
     """The press the data stands for, or None when it was not signed by us."""
-    if not data or len(data) > 64 or data.count(":") != 2:
+    if not data or len(data) > 64 or not data.isascii() or data.count(":") != 2:
         return None
     action, task, mac = data.split(":")
-    if not hmac.compare_digest(mac, _mac(secret, f"{action}:{task}")):
+    if not hmac.compare_digest(mac.encode(), _mac(secret, f"{action}:{task}").encode()):
         return None
     try:
         return Press(Action(action), int(task))

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.table import Table
+from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
 from engine.app import App
 from engine.errors import ResoluteError, WorkflowError
@@ -59,6 +60,8 @@ def parse_now(value: str | None, settings: Settings) -> datetime:
             f"{value!r}: ожидается дата и время ISO 8601, например 2023-10-13T09:00+03:00",
             param_hint="--now",
         ) from None
+    if not 1970 <= moment.year <= 2200:
+        raise typer.BadParameter(f"{value!r}: год вне 1970–2200", param_hint="--now")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(settings.timezone))
     return moment.astimezone(UTC)
@@ -73,6 +76,9 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except (OperationalError, DBConnectionError, IntegrityError) as exc:
+        err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
+        raise typer.Exit(3) from None
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if os.environ.get("RESOLUTE_DEBUG"):
             traceback.print_exc()
@@ -90,8 +96,12 @@ def _settings() -> Settings:
     except ResoluteError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(exc.exit_code) from None
+    level = os.environ.get("RESOLUTE_LOG_LEVEL", "WARNING").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        err.print(f"RESOLUTE_LOG_LEVEL: {level!r} — ожидается DEBUG, INFO, WARNING или ERROR")
+        raise typer.Exit(2)
     logging.basicConfig(
-        level=os.environ.get("RESOLUTE_LOG_LEVEL", "WARNING").upper(),
+        level=level,
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
@@ -196,8 +206,11 @@ def status(
             json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2) + "\n"
         )
         return
+    if not rows and workflow is not None:
+        err.print(f"Постановления «{workflow}» нет в базе (или у него нет задач).", markup=False)
+        raise typer.Exit(1)
     if not rows:
-        out.print("Задач нет." if workflow is None else f"У постановления {workflow} задач нет.")
+        out.print("Задач нет.")
         return
     from engine.service.status import STATE_RU
     from storage.models import TaskState

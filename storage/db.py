@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.executor import EXECUTOR_CACHE
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import ConfigurationError, DBConnectionError, OperationalError
 from tortoise.migrations.api import migrate
 
-from engine.errors import StorageError
+from engine.errors import ConfigError, StorageError
 
 APP = "resolute"
+OPEN_TIMEOUT_S = 30
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -34,19 +38,28 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
 @contextlib.asynccontextmanager
 async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator[None]:
     """Open the database (bringing its schema up to date) for the duration of the block."""
+    _check_sqlite_path(db_url)
     config = tortoise_config(db_url)
     # Tortoise caches INSERT statements per connection name, across inits: a process that
     # opens SQLite and then PostgreSQL (the test suite does) would reuse the wrong dialect.
     EXECUTOR_CACHE.clear()
     try:
         in_memory = db_url.startswith("sqlite://:memory:")
-        if migrate_schema and not in_memory:
-            await migrate(config=config)
-        await Tortoise.init(config=config)
+        async with asyncio.timeout(OPEN_TIMEOUT_S):  # a dead connection must not hang the CLI
+            if migrate_schema and not in_memory:
+                await migrate(config=config)
+            await Tortoise.init(config=config)
         if in_memory:
             # A throw-away database (``simulate``): each connection to :memory: is a new empty
             # database, so the schema is created on this one directly, from the models.
             await Tortoise.generate_schemas()
+    except TimeoutError:
+        await connections.close_all(discard=True)
+        raise StorageError(
+            f"База данных {_redacted(db_url)} не ответила за {OPEN_TIMEOUT_S} с."
+        ) from None
+    except ConfigurationError as exc:
+        raise ConfigError(f"RESOLUTE_DB_URL: {exc}") from None
     except (OSError, DBConnectionError, OperationalError) as exc:
         await connections.close_all(discard=True)
         raise StorageError(f"База данных {_redacted(db_url)} недоступна: {exc}") from None
@@ -54,6 +67,16 @@ async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator
         yield
     finally:
         await connections.close_all(discard=True)
+
+
+def _check_sqlite_path(db_url: str) -> None:
+    if not db_url.startswith("sqlite://") or db_url.startswith("sqlite://:memory:"):
+        return
+    path = Path(db_url.removeprefix("sqlite://").split("?", 1)[0])
+    if not path.parent.is_dir():
+        raise StorageError(f"Папка для базы данных {path.parent} не существует.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise StorageError(f"Нет прав на запись в файл базы данных {path}.")
 
 
 def _redacted(db_url: str) -> str:

@@ -70,7 +70,8 @@ class Resolution(Model):
     )
     definition = fields.JSONField[dict[str, Any]]()
     digest = fields.CharField(max_length=64)
-    digest_times = fields.JSONField[list[str]](default=list)  # "HH:MM" of its clauses' digests
+    # "HH:MM" of its clauses' digest times; null until the resolution is applied again
+    digest_times = fields.JSONField[list[str] | None](null=True)
     applied_at = fields.DatetimeField()
     # The local date of the last "now" for which recurring occurrences were created (each clause
     # creates its occurrences that many days ahead as its earliest reminder needs).

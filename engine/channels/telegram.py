@@ -6,6 +6,7 @@ turns its exceptions into DeliveryError (permanent or not) and ChannelUnavailabl
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from datetime import timedelta
@@ -17,25 +18,30 @@ from telegram.error import (
     BadRequest,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
 from telegram.request import HTTPXRequest
 
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
+from engine.channels.pacing import Pacer
+
+log = logging.getLogger("resolute.telegram")
 
 
 class TelegramChannel:
     """One bot. Use as ``async with TelegramChannel(...) as tg:``."""
 
-    def __init__(self, token: str, api_url: str, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, token: str, api_url: str, *, timeout_s: float = 10.0, pacer: Pacer | None = None
+    ) -> None:
         # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), which also
         # silences its deprecation warning on every RetryAfter.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
         root = api_url.rstrip("/")
         self._timeout_s = timeout_s
+        self.outage: str | None = None
+        self.pacer = pacer or Pacer()
         self.bot = Bot(
             token,
             base_url=f"{root}/bot",
@@ -60,7 +66,10 @@ class TelegramChannel:
                 "Telegram отклонил RESOLUTE_TELEGRAM_TOKEN: проверьте токен бота."
             ) from None
         except TelegramError as exc:
-            raise ChannelUnavailable(f"Telegram недоступен: {exc}") from None
+            # Unreachable for now: work goes on (messages are queued and retried), and the
+            # outage is reported instead of failing the whole pass.
+            self.outage = f"Telegram недоступен ({exc}); сообщения будут отправлены позже."
+            log.warning("telegram.unavailable error=%r", str(exc))
         return self
 
     async def __aexit__(
@@ -83,6 +92,7 @@ class TelegramChannel:
             if buttons
             else None
         )
+        await self.pacer.wait(chat_id)
         try:
             message = await self.bot.send_message(
                 chat_id,
@@ -101,7 +111,9 @@ class TelegramChannel:
             ) from None
         except BadRequest as exc:
             raise DeliveryError(f"telegram: {exc.message}", permanent=True) from None
-        except (TimedOut, NetworkError) as exc:
+        except InvalidToken:
+            raise ChannelUnavailable("Telegram отклонил токен бота.") from None
+        except TelegramError as exc:  # timeouts, 5xx, network: try again later
             raise DeliveryError(f"telegram: {exc.message}", permanent=False) from None
         return Delivered(f"{chat_id}:{message.message_id}")
 

@@ -202,6 +202,15 @@ def _plan_tasks(
     }
     wanted = drafts_for(resolution.id, resolution.meta.adopted, resolution.clauses, through)
     today = local_date(now, resolution.tz)
+    if resolution.id in stored.digests:
+        # Re-applying a changed rule does not invent the past: periods already behind us that
+        # have no task yet are not created (they would all be overdue at once); their open
+        # tasks that the rule no longer has are cancelled below.
+        wanted = {
+            k: d
+            for k, d in wanted.items()
+            if k in existing or k[3] == "once" or d.deadline >= today
+        }
 
     created: Counter[str] = Counter()
     for key, draft in wanted.items():
@@ -224,7 +233,8 @@ def _plan_tasks(
         per_clause = ", ".join(f"{c} × {n}" for c, n in created.items())
         plan.lines.append(f"+ задачи {resolution.id}: {sum(created.values())} ({per_clause})")
     for key, task in existing.items():
-        if key not in wanted and task.state in IN_FLIGHT:
+        # Only open tasks are cancelled: a report already made stays with the controller.
+        if key not in wanted and task.state == TaskState.OPEN:
             plan.cancels.append(task)
             plan.lines.append(
                 f"- задача {_name(key)}: отменена (исполнителя или пункта больше нет)"
@@ -323,7 +333,8 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
 
         zones = {r.id: r.meta.timezone for r in catalog.resolutions}
         new = [new_task(d, zones[d.key[0]], people[d.key[2]], now) for d in plan.creates]
-        await Task.bulk_create(new, batch_size=1000)
+        # ignore_conflicts: a tick may have created the same occurrence since the plan was made
+        await Task.bulk_create(new, batch_size=1000, ignore_conflicts=True)
         for task, draft in plan.updates:
             await Task.filter(id=task.id).update(
                 clause_text=draft.text,

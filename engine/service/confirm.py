@@ -16,6 +16,7 @@ from storage.models import Person, Task, TaskState
 ANSWER_FORGED = "Эта кнопка недействительна."
 ANSWER_FOREIGN = "Этот пункт поручен другому исполнителю: отметить его может только он сам."
 ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
+ANSWER_CANCELLED = "Этот пункт снят с исполнения, отмечать его не нужно."
 ANSWER_REPORTED = "Спасибо! Отметка о выполнении передана контролёру."
 ANSWER_DONE = "Спасибо! Пункт отмечен как выполненный."
 
@@ -49,13 +50,17 @@ async def press(secret: bytes, data: str | None, from_user_id: int, now: datetim
             state = on_owner_done(task.state, acceptance)
         except NotAllowed:
             refusal("callback.stale", user=from_user_id, task=task.id, state=task.state.value)
+            if task.state == TaskState.CANCELLED:
+                return Outcome(ANSWER_CANCELLED, False, "cancelled")
             return Outcome(ANSWER_CLOSED, False, "stale")
-        await Task.filter(id=task.id, state=TaskState.OPEN).update(
+        changed = await Task.filter(id=task.id, state=TaskState.OPEN).update(
             state=state,
             reported_at=now,
             closed_at=now if state == TaskState.DONE else None,
             next_due_at=None,
         )
+        if not changed:  # another pass applied the same press a moment ago
+            return Outcome(ANSWER_CLOSED, False, "stale")
         await record(
             f"task.{state.value}",
             at=now,

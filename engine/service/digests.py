@@ -33,6 +33,7 @@ log = logging.getLogger("resolute.digests")
 TELEGRAM_LIMIT = 4096
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
 DEFAULT_QUIET = Policy().quiet_hours
+DEFAULT_DIGEST_AT = Policy().digest_at.strftime("%H:%M")
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ async def enqueue_digests(
 def slots_of(resolutions: Iterable[dict[str, Any]]) -> set[Slot]:
     """Every digest time of every resolution (``digest_times`` is stored by ``apply``)."""
     return {
-        Slot(r["timezone"], time.fromisoformat(t)) for r in resolutions for t in r["digest_times"]
+        Slot(r["timezone"], time.fromisoformat(t))
+        for r in resolutions
+        for t in r["digest_times"] or (DEFAULT_DIGEST_AT,)
     }
 
 

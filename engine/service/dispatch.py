@@ -12,10 +12,11 @@ Two steps, both restartable at any point:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -23,18 +24,21 @@ from tortoise.expressions import Q
 
 from engine.audit import event_line
 from engine.callbacks import Action, sign
-from engine.channels.base import Button, Delivered, DeliveryError
+from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.render import Renderer, RenderError
 from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
 from engine.timing.reminders import live_slot, next_slot_after
-from storage.models import AuditEvent, Outbox, OutboxStatus, Person, Task, TaskState
+from storage.models import AuditEvent, Cursor, Outbox, OutboxStatus, Person, Task, TaskState
 
 log = logging.getLogger("resolute.dispatch")
 
 BATCH = 1000
+CLAIM_BATCH = 200  # ~7 s at Telegram's 30 messages/s: well inside the lease
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
+LEASE_SAFETY_S = LEASE.total_seconds() - 60  # stop sending a claim this long after taking it
+PAUSE = "telegram.paused_until"  # set from retry_after: no sends before it
+MAX_DIGEST_ATTEMPTS = 12  # ~7 hours of backoff; reminders retry until a newer one supersedes
 NO_CHANNEL = "none"
 
 
@@ -77,7 +81,9 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
             .select_related("owner", "resolution")
         )
         rows: list[Outbox] = []
-        moves: dict[datetime | None, list[int]] = defaultdict(list)
+        # Grouped by what was read, so the write below cannot undo an apply that moved the
+        # deadline meanwhile (it recomputed next_due_at for the new deadline).
+        moves: dict[tuple[datetime | None, date, date | None], list[int]] = defaultdict(list)
         for task in tasks:
             deadline = task.extended_to or task.deadline
             slots = slots_for(
@@ -99,14 +105,17 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
                         kind="reminder",
                         due_at=slot.due_at,
                         attempt_at=slot.due_at,
+                        payload={"deadline": deadline.isoformat(), "offset": slot.offset_days},
                     )
                 )
-            moves[next_slot_after(slots, now)].append(task.id)
+            moves[(next_slot_after(slots, now), task.deadline, task.extended_to)].append(task.id)
         before = await Outbox.filter(key__in=[r.key for r in rows]).count() if rows else 0
         await Outbox.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         added += len(rows) - before
-        for when, ids in moves.items():
-            await Task.filter(id__in=ids).update(next_due_at=when)
+        for (when, deadline, extended_to), ids in moves.items():
+            await Task.filter(
+                id__in=ids, deadline=deadline, extended_to=extended_to, next_due_at__lte=now
+            ).update(next_due_at=when)
         if len(tasks) < BATCH:  # moved tasks are due later than now: none is left
             return added
 
@@ -114,14 +123,53 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
 async def deliver(
     sender: Sender | None, renderer: Renderer, secret: bytes, now: datetime
 ) -> DeliveryReport:
-    """Send every claimed, due outbox row."""
+    """Send every due outbox row, a claim at a time.
+
+    A claim is sent only while its lease is safely ahead on the real clock; what is left when it
+    runs short, or when the channel says to stop (``retry_after``, unusable channel), goes back
+    to the queue untouched, so no row is ever sent by two processes.
+    """
     report = DeliveryReport()
+    paused = await Cursor.get_or_none(name=PAUSE)
+    if paused is not None and datetime.fromisoformat(paused.value) > now:
+        return report  # Telegram asked us to hold off: everything waits, nothing is lost
     while True:
-        rows = await _claim(now)
-        for row in rows:
-            await _deliver_one(row, sender, renderer, secret, now, report)
-        if len(rows) < BATCH:  # all that was due is claimed (or another instance has it)
+        rows = _interleave_chats(await _claim(now))
+        claimed_at = time.monotonic()
+        for i, row in enumerate(rows):
+            if time.monotonic() - claimed_at > LEASE_SAFETY_S:
+                await _release(rows[i:])
+                return report
+            try:
+                stop = await _deliver_one(row, sender, renderer, secret, now, report)
+            except ChannelUnavailable as exc:
+                log.error(event_line("channel.unavailable", error=repr(str(exc))))
+                await _release(rows[i:])
+                return report
+            if stop is not None:
+                until = (now + timedelta(seconds=stop)).isoformat()
+                await Cursor.update_or_create(name=PAUSE, defaults={"value": until})
+                await _release(rows[i + 1 :])
+                return report
+        if len(rows) < CLAIM_BATCH:  # all that was due is claimed (or another instance has it)
             return report
+
+
+def _interleave_chats(rows: list[Outbox]) -> list[Outbox]:
+    """Round-robin over recipients, so one person's many messages (paced 1/s per chat) do not
+    hold up everybody else's."""
+    by_person: dict[str, list[Outbox]] = defaultdict(list)
+    for row in rows:
+        by_person[row.person_id].append(row)
+    queues = list(by_person.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
+async def _release(rows: list[Outbox]) -> None:
+    if rows:
+        await Outbox.filter(id__in=[r.id for r in rows], claimed_by=rows[0].claimed_by).update(
+            status=OutboxStatus.PENDING, claimed_by=None, lease_until=None
+        )
 
 
 async def _claim(now: datetime) -> list[Outbox]:
@@ -131,7 +179,7 @@ async def _claim(now: datetime) -> list[Outbox]:
     ids = (
         await Outbox.filter(due)
         .order_by("attempt_at", "id")
-        .limit(BATCH)
+        .limit(CLAIM_BATCH)
         .values_list("id", flat=True)
     )
     if not ids:
@@ -152,18 +200,19 @@ async def _deliver_one(
     secret: bytes,
     now: datetime,
     report: DeliveryReport,
-) -> None:
+) -> float | None:
+    """Deliver one row; the seconds to hold off everything when the channel asked for it."""
     task = row.task
-    if row.kind == "reminder" and (task is None or task.state != TaskState.OPEN):
-        await _finish(row, OutboxStatus.SKIPPED, now, error="задача уже закрыта")
+    if row.kind == "reminder" and (stale := _stale_reminder(row, now)) is not None:
+        await _finish(row, OutboxStatus.SKIPPED, now, error=stale)
         report.skipped += 1
-        return
+        return None
     chat_id = row.person.telegram_chat_id
     if sender is None or row.channel != "telegram" or chat_id is None:
         await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала связи")
         log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
         report.undeliverable += 1
-        return
+        return None
     try:
         html, buttons = _content(row, renderer, secret, now)
     except RenderError as exc:
@@ -171,14 +220,14 @@ async def _deliver_one(
         # lets it go out; the log says what to fix.
         log.error(event_line("message.render_failed", key=row.key, error=repr(str(exc))))
         await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
-        return
+        return None
     try:
         delivered = await sender.send(chat_id, html, buttons)
     except DeliveryError as exc:
         if exc.recipient_unreachable:
             await Person.filter(id=row.person_id).update(telegram_blocked_at=now)
         await _failed(row, exc, now, report)
-        return
+        return exc.retry_after_s
     await _finish(row, OutboxStatus.SENT, now, external_id=delivered.external_id)
     if task is not None:
         await AuditEvent.create(
@@ -191,6 +240,29 @@ async def _deliver_one(
         )
     log.info(event_line("message.sent", key=row.key, channel=row.channel, to=row.person_id))
     report.sent += 1
+    return None
+
+
+def _stale_reminder(row: Outbox, now: datetime) -> str | None:
+    """Why a queued reminder must not go out any more, if it must not: the task is closed,
+    its deadline moved, or (after retries) a later reminder is due or the deadline passed."""
+    task = row.task
+    if task is None or task.state != TaskState.OPEN:
+        return "задача уже закрыта"
+    deadline = task.extended_to or task.deadline
+    payload = row.payload or {}
+    if payload.get("deadline") not in (None, deadline.isoformat()):
+        return "срок с тех пор изменился"
+    if "offset" in payload:
+        person = row.person
+        slots = slots_for(
+            deadline, policy_of(task.policy), task.resolution.timezone,
+            person.timezone, person.quiet_hours,
+        )  # fmt: skip
+        live = live_slot(slots, now)
+        if live is None or live.offset_days != payload["offset"]:
+            return "устарело: пора следующего напоминания или срок прошёл"
+    return None
 
 
 def _content(
@@ -222,8 +294,11 @@ def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetim
 
 
 async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: DeliveryReport) -> None:
-    attempts = row.attempts + 1
-    if exc.permanent or attempts >= MAX_ATTEMPTS:
+    """Record a failed attempt: for good if permanent (or a digest out of attempts), else
+    back to the queue with capped exponential backoff (or Telegram's ``retry_after``, which is
+    not the message's fault and does not count as an attempt)."""
+    attempts = row.attempts if exc.retry_after_s else row.attempts + 1
+    if exc.permanent or (row.kind != "reminder" and attempts >= MAX_DIGEST_ATTEMPTS):
         await _finish(row, OutboxStatus.FAILED, now, error=exc.reason, attempts=attempts)
         log.warning(event_line("message.failed", key=row.key, reason=repr(exc.reason)))
         report.failed += 1

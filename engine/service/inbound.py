@@ -54,7 +54,11 @@ async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: 
     )
     if not created and record.outcome is not None:
         return False  # handled before a restart: replaying it must change nothing
-    outcome = await _handle(tg, secret, update, now)
+    try:
+        outcome = await _handle(tg, secret, update, now)
+    except Exception:  # one bad update must not stop every later tick from reading the rest
+        log.exception("inbound.failed update=%s", update.update_id)
+        outcome = "error"
     record.outcome = outcome
     await record.save(update_fields=["outcome"])
     return True
@@ -79,7 +83,9 @@ async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datet
         return result.name
     message = update.message
     if message is not None and message.text and message.text.startswith("/start"):
-        person = await Person.get_or_none(telegram_chat_id=message.chat.id)
+        person = await Person.filter(telegram_chat_id=message.chat.id).first()
+        if person is not None and person.telegram_blocked_at is not None:
+            await Person.filter(id=person.id).update(telegram_blocked_at=None)
         text = GREETING.format(name=person.name) if person else STRANGER
         await tg.reply(message.chat.id, text)
         return "greeted" if person else "greeted-stranger"

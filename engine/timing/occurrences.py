@@ -42,6 +42,10 @@ def check_rule(rule: str) -> str | None:
     at least one date within ten years.
     """
     parts = dict(p.partition("=")[::2] for p in rule.removeprefix("RRULE:").split(";") if p)
+    if parts.get("FREQ") in ("HOURLY", "MINUTELY", "SECONDLY") or any(
+        key in parts for key in ("BYHOUR", "BYMINUTE", "BYSECOND")
+    ):
+        return "сроки считаются в днях: FREQ не чаще DAILY, без BYHOUR/BYMINUTE/BYSECOND"
     for key in ("INTERVAL", "COUNT"):
         if key in parts and not (parts[key].isdigit() and int(parts[key]) > 0):
             return f"{key} должен быть целым числом больше нуля"

@@ -127,6 +127,19 @@ def compile_catalog(located: list[Located]) -> tuple[Catalog, list[Problem]]:
                 )
             else:
                 people[person.id] = (person, doc, i)
+    chats: dict[int, str] = {}
+    for person, doc, i in people.values():
+        if person.telegram is None:
+            continue
+        if person.telegram in chats:
+            problems.append(
+                doc.problem(
+                    ("people", i, "telegram"),
+                    f"этот Telegram уже указан у «{chats[person.telegram]}»: "
+                    "у каждого человека свой чат",
+                )
+            )
+        chats.setdefault(person.telegram, person.id)
     for doc in located:  # after every person of every file: a clash is found in any order
         for i, group in enumerate(doc.document.groups):
             if group.id in groups:
@@ -234,8 +247,11 @@ def _compile_resolution(
     definition = doc.document.model_dump(
         mode="json", by_alias=True, exclude={"people", "groups"}, exclude_none=True
     )
+    # The digest covers the compiled clauses too: a roster change that alters who is in a group
+    # changes what the engine runs, so re-applying stores it.
+    compiled_json = [c.model_dump(mode="json") for c in clauses]
     digest = hashlib.sha256(
-        json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()
+        json.dumps([definition, compiled_json], sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()
     return CompiledResolution(meta, tuple(clauses), definition, digest, doc.path), problems
 

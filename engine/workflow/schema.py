@@ -126,6 +126,10 @@ ClauseId = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=32)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Lengths the database columns hold (storage/models.py).
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Channel = Literal["telegram", "email"]
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
@@ -162,9 +166,9 @@ class Person(_Model):
     """Someone who owns tasks, controls a resolution, or receives digests."""
 
     id: Identifier
-    name: Text
-    position: Text | None = None
-    organisation: Text | None = None
+    name: Name
+    position: Label | None = None
+    organisation: Label | None = None
     email: Email | None = None
     telegram: int | None = Field(default=None, description="Telegram chat id, when known")
     timezone: TimeZoneName | None = None
@@ -176,7 +180,7 @@ class Group(_Model):
     """A named set of people; a group among a clause's owners fans out to one task per member."""
 
     id: Identifier
-    name: Text | None = None
+    name: Label | None = None
     members: list[Identifier]
 
 
@@ -241,7 +245,7 @@ class Policy(_Model):
 class ResolutionMeta(_Model):
     id: Identifier
     title: Text
-    number: Annotated[Text, BeforeValidator(_coerce_str)]
+    number: Annotated[Short, BeforeValidator(_coerce_str)]
     adopted: date
     timezone: TimeZoneName = "Europe/Moscow"
     controller: Identifier

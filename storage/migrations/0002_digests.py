@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Resolution',
             name='digest_times',
-            field=fields.JSONField(default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]
