@@ -17,7 +17,7 @@ from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import AuditEvent, Inbound, Outbox, OutboxStatus, Task, TaskState
-from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.bot_api import FakeBotAPI, RateLimits
 from tests.helpers import SECRET, at, button_data, settings, write_workflow
 
 APPLIED = at("2023-10-06T10:00+03:00")
@@ -264,3 +264,33 @@ async def test_a_broken_template_keeps_the_reminder_until_it_is_fixed(
         report = await tick(app, MINUS_7 + timedelta(minutes=1))
         assert report.delivery.sent == 1
         assert api.sent[0].text == "Пункт A.1"
+
+
+async def test_a_reminder_wave_keeps_within_telegrams_limits(db_url: str, tmp_path: Path) -> None:
+    """80 reminders, two per chat, against a Bot API that answers 429 past 30/s per bot or
+    1/s per chat: all delivered in one tick, none refused."""
+    people = "".join(
+        f"  - id: p{i}\n    name: Человек {i}\n    telegram: {5000 + i}\n" for i in range(40)
+    )
+    members = ", ".join(f"p{i}" for i in range(40))
+    (tmp_path / "roster.yaml").write_text(
+        f"people:\n{people}  - id: boss\n    name: Контролёр\n"
+        f"groups:\n  - id: all\n    members: [{members}]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "r.yaml").write_text(
+        "resolution: {id: wave, title: Волна, number: '1', adopted: 2023-10-05, controller: boss}\n"
+        "clauses:\n"
+        "  - {id: '1', text: Первый пункт, owners: [all], deadline: 2023-10-20}\n"
+        "  - {id: '2', text: Второй пункт, owners: [all], deadline: 2023-10-20}\n",
+        encoding="utf-8",
+    )
+    async with FakeBotAPI(limits=RateLimits(per_bot_per_s=30, per_chat_per_s=1)) as api:
+        for i in range(40):
+            api.add_chat(5000 + i)
+        async with App(settings(db_url, api.url)) as app:
+            await apply_catalog(load_catalog([tmp_path]), APPLIED)
+            report = await tick(app, MINUS_7)
+        assert report.delivery.sent == 80
+        assert api.too_many_requests == 0
+        assert all(len(api.messages_to(5000 + i)) == 2 for i in range(40))
