@@ -20,7 +20,6 @@ from rich.console import Console
 from rich.table import Table
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
-from engine.app import App
 from engine.errors import ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
@@ -142,6 +141,7 @@ def apply(
     moment = parse_now(now, settings)
 
     async def work() -> list[str]:
+        from engine.app import App  # lazily: it brings python-telegram-bot
         from engine.service.apply import apply_catalog
 
         async with App(settings, channels=False):
@@ -163,6 +163,7 @@ def tick(now: NowOpt = None) -> None:
     moment = parse_now(now, settings)
 
     async def work() -> Any:
+        from engine.app import App  # lazily: it brings python-telegram-bot
         from engine.service.tick import tick as run_tick
 
         async with App(settings) as app:
@@ -195,6 +196,7 @@ def status(
     moment = parse_now(now, settings)
 
     async def work() -> Any:
+        from engine.app import App  # lazily: it brings python-telegram-bot
         from engine.service.status import task_statuses
 
         async with App(settings, channels=False):

@@ -7,6 +7,7 @@ local day, a retry), with a sender that records instead of sending. Nobody confi
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,11 +16,12 @@ from engine.channels.base import Button, Delivered
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
-from engine.service.digests import Slot, slots_of
+from engine.service.schedule import policy_of
 from engine.timing.local import at_local, local_date
+from engine.timing.occurrences import lead_days, occurrence_deadlines
 from engine.workflow.catalog import Catalog
 from storage.db import database
-from storage.models import Outbox, OutboxStatus, Resolution, Task, TaskState
+from storage.models import Outbox, OutboxStatus, Task, TaskState
 
 SIMULATION_SECRET = b"simulation-only-not-a-real-secret"
 
@@ -78,21 +80,19 @@ async def simulate(
         await apply_catalog(catalog, begin)
         sender = RecordingSender()
         report = TickReport()
-        slots = slots_of(await Resolution.all().values("timezone", "digest_times"))
         now = begin
         while now < end:
             await advance(report, now, sender, renderer, SIMULATION_SECRET)
-            now = await _next_event(now, slots)
+            now = await _next_event(now, catalog, end)
         return await _timeline(end)
 
 
-async def _next_event(now: datetime, slots: set[Slot]) -> datetime:
-    """The earliest moment after ``now`` at which a tick could have something to do.
-
-    Digest times come every day, so a tick runs at least daily and creates the day's
-    occurrences; a reminder of a task created that way keeps its own slot time as ``due_at``.
-    """
-    candidates: list[datetime] = []
+async def _next_event(now: datetime, catalog: Catalog, end: datetime) -> datetime:
+    """The earliest moment after ``now`` at which a tick could have something to do, given
+    that nobody confirms anything: a reminder slot, a retry, the day a recurring occurrence is
+    created, or a digest time on a day some escalation fires (the only news a digest can have
+    when nobody reports). Ticking only then gives the same outbox as ticking all the time."""
+    candidates: list[datetime] = [end]
     reminder = await (
         Task.filter(state=TaskState.OPEN, next_due_at__gt=now)
         .order_by("next_due_at")
@@ -106,13 +106,57 @@ async def _next_event(now: datetime, slots: set[Slot]) -> datetime:
         .values("attempt_at")
     )
     candidates += [row["next_due_at"] for row in reminder] + [row["attempt_at"] for row in retry]
-    for slot in slots:
-        today = local_date(now, ZoneInfo(slot.timezone))
-        for day in (today, today + timedelta(days=1)):
-            if (instant := slot.instant(day)) > now:
-                candidates.append(instant)
-                break
+    candidates += _next_occurrences(now, catalog)
+    candidates += await _next_escalations(now)
     return min(c if c.tzinfo else c.replace(tzinfo=UTC) for c in candidates)
+
+
+def _next_occurrences(now: datetime, catalog: Catalog) -> list[datetime]:
+    """The start of the next local day on which each recurring clause creates an occurrence."""
+    moments = []
+    for resolution in catalog.resolutions:
+        today = local_date(now, resolution.tz)
+        for clause in resolution.clauses:
+            if clause.rule is None:
+                continue
+            lead = lead_days(clause.policy.remind)
+            upcoming = occurrence_deadlines(
+                clause.rule, resolution.meta.adopted, clause.until,
+                today + timedelta(days=lead + 400), after=today + timedelta(days=lead),
+            )  # fmt: skip
+            if upcoming:
+                day = upcoming[0] - timedelta(days=lead)
+                moments.append(at_local(day, time(0), resolution.tz))
+    return moments
+
+
+async def _next_escalations(now: datetime) -> list[datetime]:
+    """The next digest time, per open task and escalation step, at which the step fires."""
+    moments = set()
+    rows = await Task.filter(state=TaskState.OPEN).values(
+        "deadline", "extended_to", "policy", "resolution__timezone"
+    )
+    seen = set()
+    for row in rows:
+        key = (row["extended_to"] or row["deadline"], json.dumps(row["policy"], sort_keys=True),
+               row["resolution__timezone"])  # fmt: skip
+        if key in seen:
+            continue
+        seen.add(key)
+        deadline, tz = key[0], ZoneInfo(key[2])
+        policy = policy_of(row["policy"])
+        today = local_date(now, tz)
+        for step in policy.escalate:
+            day = deadline + timedelta(days=step.after)
+            if step.every and day < today:
+                day += timedelta(days=-(-(today - day).days // step.every) * step.every)
+            while (instant := at_local(day, policy.digest_at, tz)) <= now:
+                if not step.every:
+                    break
+                day += timedelta(days=step.every)
+            if instant > now:
+                moments.add(instant)
+    return list(moments)
 
 
 async def _timeline(end: datetime) -> list[Planned]:

@@ -11,8 +11,6 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Protocol
 
-import holidays
-
 
 class WorkCalendar(Protocol):
     def is_working_day(self, day: date) -> bool: ...
@@ -21,6 +19,8 @@ class WorkCalendar(Protocol):
 @cache
 def russian_calendar() -> WorkCalendar:
     """Russia's production calendar (years are filled in on demand)."""
+    import holidays  # imported when first needed: it is large, and most policies never ask
+
     calendar: WorkCalendar = holidays.country_holidays("RU")
     return calendar
 
