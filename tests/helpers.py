@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.app import App
+from engine.service.apply import apply_catalog
 from engine.settings import Settings
+from engine.workflow.catalog import load_catalog
 
 SECRET = "test-secret-not-for-production"
+CHATS = {"ivanov": 111, "petrova": 222, "control": 999}  # sidorov has no Telegram
+APPLIED = "2023-10-06T10:00+03:00"  # when the test workflow is applied
 
 ROSTER = """\
 people:
@@ -86,3 +93,11 @@ def button_data(message: object) -> str:
     markup = message.reply_markup  # type: ignore[attr-defined]
     assert markup is not None, "the message has no keyboard"
     return str(markup["inline_keyboard"][0][0]["callback_data"])
+
+
+@contextlib.asynccontextmanager
+async def running(db_url: str, api_url: str, folder: Path, **workflow: str) -> AsyncIterator[App]:
+    """The app wired to a (fake) Bot API, with the test workflow applied on 6 October."""
+    async with App(settings(db_url, api_url)) as app:
+        await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), at(APPLIED))
+        yield app

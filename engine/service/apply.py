@@ -11,60 +11,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from engine.audit import event_line, log
-from engine.service.schedule import first_check, policy_of
+from engine.service.tasks import Draft, TaskKey, drafts_for, first_due, horizon, new_task
 from engine.timing.local import local_date
-from engine.timing.occurrences import lead_days
-from engine.workflow.catalog import Catalog, CompiledClause, CompiledResolution
+from engine.workflow.catalog import Catalog, CompiledResolution
 from engine.workflow.schema import Group as GroupDef
 from engine.workflow.schema import Person as PersonDef
 from storage.models import AuditEvent, Group, Person, Resolution, Task, TaskState
 
-TaskKey = tuple[str, str, str, str]  # resolution, clause, owner, occurrence
 IN_FLIGHT = (TaskState.OPEN, TaskState.REPORTED)
 ACTOR = "apply"
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A task as the definition wants it."""
-
-    key: TaskKey
-    text: str
-    deadline: date
-    policy: dict[str, Any]
-
-
-def first_due(draft: Draft, resolution_tz: str, owner: Person, now: datetime) -> datetime | None:
-    """When the dispatcher should first look at the task a draft describes."""
-    return first_check(
-        draft.deadline,
-        policy_of(draft.policy),
-        resolution_tz,
-        owner.timezone,
-        owner.quiet_hours,
-        now,
-    )
-
-
-def new_task(draft: Draft, resolution_tz: str, owner: Person, now: datetime) -> Task:
-    resolution_id, clause_id, owner_id, occurrence = draft.key
-    return Task(
-        resolution_id=resolution_id,
-        clause_id=clause_id,
-        owner_id=owner_id,
-        occurrence=occurrence,
-        clause_text=draft.text,
-        deadline=draft.deadline,
-        policy=draft.policy,
-        next_due_at=first_due(draft, resolution_tz, owner, now),
-    )
 
 
 @dataclass(frozen=True)
@@ -116,44 +77,6 @@ def person_fields(person: PersonDef) -> dict[str, Any]:
         else None,
         "channels": list(person.channels) if person.channels else None,
     }
-
-
-def horizon(
-    now: datetime, resolution: CompiledResolution | Resolution, clause: CompiledClause
-) -> date:
-    """Occurrences exist from their earliest reminder on, so the first reminder finds its task."""
-    return horizon_on(local_date(now, zone_of(resolution)), clause)
-
-
-def horizon_on(day: date, clause: CompiledClause) -> date:
-    """The last deadline whose occurrence exists on local ``day``."""
-    return day + timedelta(days=lead_days(clause.policy.remind))
-
-
-def zone_of(resolution: CompiledResolution | Resolution) -> ZoneInfo:
-    if isinstance(resolution, CompiledResolution):
-        return resolution.tz
-    return ZoneInfo(resolution.timezone)
-
-
-def drafts_for(
-    resolution_id: str,
-    adopted: date,
-    clauses: Iterable[CompiledClause],
-    through: dict[str, date],
-    after: dict[str, date] | None = None,
-) -> dict[TaskKey, Draft]:
-    """Every task the clauses call for, occurrences up to ``through[clause id]`` (and after
-    ``after[clause id]``, when given)."""
-    drafts: dict[TaskKey, Draft] = {}
-    for clause in clauses:
-        policy = clause.policy.model_dump(mode="json")
-        since = after.get(clause.id) if after else None
-        for occurrence, deadline in clause.occurrences(adopted, through[clause.id], after=since):
-            for owner in clause.owners:
-                key = (resolution_id, clause.id, owner, occurrence)
-                drafts[key] = Draft(key, clause.text, deadline, policy)
-    return drafts
 
 
 def plan_apply(catalog: Catalog, stored: Snapshot, now: datetime) -> Plan:
@@ -323,7 +246,7 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                         {c.policy.digest_at.strftime("%H:%M") for c in resolution.clauses}
                     ),
                     "applied_at": now,
-                    "materialized_through": local_date(now, zone_of(resolution)),
+                    "materialized_through": local_date(now, resolution.tz),
                 },
             )
         people = {p.id: p for p in await Person.filter(id__in=list(catalog.people))}

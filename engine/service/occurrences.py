@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from engine.service.apply import Draft, drafts_for, horizon, horizon_on, new_task, zone_of
+from engine.service.tasks import Draft, drafts_for, horizon, horizon_on, new_task, zone_of
 from engine.timing.local import local_date
 from engine.workflow.catalog import CompiledClause
 from storage.models import AuditEvent, Person, Resolution, Task

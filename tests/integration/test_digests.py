@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from engine.app import App
 from engine.service.apply import apply_catalog
@@ -15,28 +11,9 @@ from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox, Person
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import at, button_data, settings, write_workflow
+from tests.helpers import at, button_data, running, settings, write_workflow
 
 CONTROLLER_CHAT = 999
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        for chat in (111, 222, CONTROLLER_CHAT):
-            fake.add_chat(chat)
-        yield fake
-
-
-@contextlib.asynccontextmanager
-async def running(
-    db_url: str, api: FakeBotAPI, folder: Path, **workflow: str
-) -> AsyncIterator[App]:
-    async with App(settings(db_url, api.url)) as app:
-        await apply_catalog(
-            load_catalog([write_workflow(folder, **workflow)]), at("2023-10-06T10:00+03:00")
-        )
-        yield app
 
 
 async def days(
@@ -59,7 +36,7 @@ def digests(api: FakeBotAPI) -> list[SentMessage]:
 async def test_overdue_reaches_the_controller_once_on_d_plus_1_and_not_on_quiet_days(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         await days(app, "2023-10-06", "2023-10-20")
         assert digests(api) == []  # nothing overdue, nothing reported: nothing to say
         await days(app, "2023-10-21", "2023-10-21", ("09:00", "09:30", "09:31", "18:00"))
@@ -79,7 +56,7 @@ async def test_overdue_reaches_the_controller_once_on_d_plus_1_and_not_on_quiet_
 async def test_a_report_is_news_the_next_morning_and_later_items_move_to_still_overdue(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         await days(app, "2023-10-13", "2023-10-18")
         reminder = api.messages_to(111)[-1]
         api.press_button(111, reminder.message_id, button_data(reminder))
@@ -158,7 +135,7 @@ async def test_a_long_digest_is_split_into_valid_messages(
 async def test_a_blocked_owner_is_listed_as_unreachable(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         api.block(222)
         await days(app, "2023-10-13", "2023-10-13")
         assert (await Person.get(id="petrova")).telegram_blocked_at is not None

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from engine.app import App
 from engine.callbacks import Action, sign
@@ -17,35 +13,18 @@ from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import AuditEvent, Inbound, Outbox, OutboxStatus, Task, TaskState
+from tests import helpers
 from tests.fakes.bot_api import FakeBotAPI, RateLimits
-from tests.helpers import SECRET, at, button_data, settings, write_workflow
+from tests.helpers import SECRET, at, button_data, running, settings
 
-APPLIED = at("2023-10-06T10:00+03:00")
+APPLIED = at(helpers.APPLIED)
 MINUS_7 = at("2023-10-13T09:00+03:00")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as fake:
-        for chat in (111, 222, 999):
-            fake.add_chat(chat)
-        yield fake
-
-
-@contextlib.asynccontextmanager
-async def running(
-    db_url: str, api: FakeBotAPI, folder: Path, **workflow: str
-) -> AsyncIterator[App]:
-    """The app wired to the fake Bot API, with the test workflow applied on 6 October."""
-    async with App(settings(db_url, api.url)) as app:
-        await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), APPLIED)
-        yield app
 
 
 async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         assert (await tick(app, MINUS_7 - timedelta(minutes=1))).delivery.sent == 0
         report = await tick(app, MINUS_7)
         assert report.delivery.sent == 2  # ivanov and petrova; sidorov has no Telegram
@@ -79,7 +58,7 @@ async def test_reminder_goes_out_once_per_slot_escaped_with_signed_button(
 async def test_a_tick_after_downtime_sends_only_the_latest_reminder(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         report = await tick(app, at("2023-10-19T15:00+03:00"))  # -7d missed; -1d live
         assert report.delivery.sent == 2
         assert all("срок завтра" in m.plain_text for m in api.sent)
@@ -88,7 +67,7 @@ async def test_a_tick_after_downtime_sends_only_the_latest_reminder(
 async def test_owner_press_reports_and_the_controller_policy_decides(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         message = api.messages_to(111)[0]
         api.press_button(111, message.message_id, button_data(message))
@@ -116,7 +95,7 @@ async def test_owner_press_reports_and_the_controller_policy_decides(
 async def test_acceptance_none_closes_on_the_owners_word(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path, acceptance="none") as app:
+    async with running(db_url, api.url, tmp_path, acceptance="none") as app:
         await tick(app, MINUS_7)
         message = api.messages_to(222)[0]
         api.press_button(222, message.message_id, button_data(message))
@@ -130,7 +109,7 @@ async def test_acceptance_none_closes_on_the_owners_word(
 async def test_forged_foreign_and_unknown_presses_change_nothing(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         ivanov_msg = api.messages_to(111)[0]
         petrova_msg = api.messages_to(222)[0]
@@ -179,7 +158,7 @@ async def test_forged_foreign_and_unknown_presses_change_nothing(
 async def test_an_update_is_handled_once_even_if_telegram_delivers_it_again(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         message = api.messages_to(111)[0]
         api.press_button(111, message.message_id, button_data(message))
@@ -200,7 +179,7 @@ async def test_an_update_is_handled_once_even_if_telegram_delivers_it_again(
 async def test_blocked_chat_fails_for_good_and_5xx_is_retried_later(
     db_url: str, api: FakeBotAPI, tmp_path: Path
 ) -> None:
-    async with running(db_url, api, tmp_path) as app:
+    async with running(db_url, api.url, tmp_path) as app:
         api.block(222)
         api.fail_next("sendMessage", 502, "Bad Gateway")
         report = await tick(app, MINUS_7)
@@ -221,7 +200,7 @@ async def test_blocked_chat_fails_for_good_and_5xx_is_retried_later(
 
 
 async def test_retry_after_is_obeyed(db_url: str, api: FakeBotAPI, tmp_path: Path) -> None:
-    async with running(db_url, api, tmp_path, owners="ivanov") as app:
+    async with running(db_url, api.url, tmp_path, owners="ivanov") as app:
         api.fail_next("sendMessage", 429, retry_after=120)
         assert (await tick(app, MINUS_7)).delivery.retrying == 1
         assert (await tick(app, MINUS_7 + timedelta(seconds=119))).delivery.sent == 0
@@ -233,7 +212,7 @@ async def test_a_crash_between_claim_and_record_resends_after_the_lease(
 ) -> None:
     """The documented at-most-one duplicate: a claimed row whose process died is sent again
     once its lease has expired, and never before."""
-    async with running(db_url, api, tmp_path, owners="ivanov") as app:
+    async with running(db_url, api.url, tmp_path, owners="ivanov") as app:
         await tick(app, MINUS_7)
         row = await Outbox.get()
         # Rewind the row to "claimed by a process that died before recording the send".
@@ -254,7 +233,7 @@ async def test_a_broken_template_keeps_the_reminder_until_it_is_fixed(
     templates = tmp_path / "templates" / "telegram"
     templates.mkdir(parents=True)
     (templates / "reminder.html").write_text("{{ no_such_variable }}", encoding="utf-8")
-    async with running(db_url, api, tmp_path / "wf", owners="ivanov") as app:
+    async with running(db_url, api.url, tmp_path / "wf", owners="ivanov") as app:
         app.renderer = Renderer(tmp_path / "templates")
         report = await tick(app, MINUS_7)
         assert report.delivery.retrying == 1
