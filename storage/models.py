@@ -102,7 +102,6 @@ class Task(Model):
     policy = fields.JSONField[dict[str, Any]]()  # snapshot of the clause's effective policy
     next_due_at = fields.DatetimeField(null=True)  # the next reminder slot; null: none left
     created_at = fields.DatetimeField(auto_now_add=True)
-    updated_at = fields.DatetimeField(auto_now=True)
     reported_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
 

@@ -25,4 +25,5 @@ class Migration(migrations.Migration):
             name='digest_times',
             field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
+        ops.RemoveField(model_name='Task', name='updated_at'),
     ]
