@@ -6,8 +6,10 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from types import TracebackType
 
+from engine.channels.email import SmtpChannel
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
+from engine.service.dispatch import Outlets
 from engine.settings import Settings
 from storage.db import database
 
@@ -23,6 +25,7 @@ class App:
         self._channels = channels
         self._stack = AsyncExitStack()
         self.telegram: TelegramChannel | None = None
+        self.email: SmtpChannel | None = None
         self.renderer = Renderer(
             Path(settings.templates_dir) if settings.templates_dir else Path("templates")
         )
@@ -31,7 +34,7 @@ class App:
     async def __aenter__(self) -> App:
         await self._stack.__aenter__()
         try:
-            if self._channels and self.settings.telegram_enabled:
+            if self._channels and (self.settings.telegram_enabled or self.settings.email_enabled):
                 self.secret = self.settings.require_secret()
             await self._stack.enter_async_context(database(self.settings.db_url))
             if self._channels and self.settings.telegram_enabled:
@@ -43,10 +46,32 @@ class App:
                         timeout_s=self.settings.telegram_timeout_s,
                     )
                 )
+            if self._channels and self.settings.email_enabled:
+                self.email = await self._stack.enter_async_context(self._smtp())
         except BaseException:
             await self._stack.aclose()
             raise
         return self
+
+    def _smtp(self) -> SmtpChannel:
+        s = self.settings
+        assert s.smtp_host is not None
+        assert s.smtp_from is not None
+        return SmtpChannel(
+            s.smtp_host,
+            port=s.smtp_port,
+            security=s.smtp_security,
+            sender=s.smtp_from,
+            username=s.smtp_username,
+            password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+            ca_file=s.smtp_ca_file,
+            timeout_s=s.smtp_timeout_s,
+            pool_size=s.smtp_pool_size,
+        )
+
+    @property
+    def outlets(self) -> Outlets:
+        return Outlets(telegram=self.telegram, email=self.email)
 
     async def __aexit__(
         self,

@@ -264,7 +264,9 @@ def simulate(
     async def work() -> Any:
         from engine.service.simulate import simulate as run_simulation
 
-        return await run_simulation(catalog, last_day, Renderer(_templates(settings)))
+        return await run_simulation(
+            catalog, last_day, Renderer(_templates(settings)), email=settings.email_enabled
+        )
 
     timeline = _run(work)
     if as_json:

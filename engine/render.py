@@ -54,13 +54,31 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=False,
         )
-        self._env.filters["ru_date"] = ru_date
-        self._env.filters["plural"] = plural
-        self._env.filters["dmy"] = lambda value: value.strftime("%d.%m.%Y")
+        # Plain text (e-mail's text part) must not be HTML-escaped: a second environment.
+        self._text_env = ImmutableSandboxedEnvironment(
+            loader=self._env.loader,
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        for env in (self._env, self._text_env):
+            env.filters["ru_date"] = ru_date
+            env.filters["plural"] = plural
+            env.filters["dmy"] = lambda value: value.strftime("%d.%m.%Y")
 
     def render(self, name: str, **context: Any) -> str:
+        """HTML (Telegram, e-mail): every value is escaped."""
+        return self._render(self._env, name, context)
+
+    def render_text(self, name: str, **context: Any) -> str:
+        """Plain text: values as they are."""
+        return self._render(self._text_env, name, context)
+
+    @staticmethod
+    def _render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
         try:
-            text = self._env.get_template(name).render(**context)
+            text = env.get_template(name).render(**context)
         except TemplateError as exc:
             raise RenderError(f"Шаблон {name}: {exc}") from exc
         if len(text) > MAX_OUTPUT_CHARS:

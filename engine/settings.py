@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.errors import ConfigError
@@ -25,6 +26,33 @@ class Settings(BaseSettings):
     secret: SecretStr | None = None
     templates_dir: str | None = None
 
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(default=None, gt=0, lt=65536)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str | None = None  # "Контроль исполнения <robot@example.org>"
+    smtp_ca_file: str | None = None  # a private CA to trust (self-signed servers)
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    smtp_pool_size: int = Field(default=2, ge=1, le=16)
+
+    imap_host: str | None = None
+    imap_port: int | None = Field(default=None, gt=0, lt=65536)
+    imap_username: str | None = None
+    imap_password: SecretStr | None = None
+    imap_security: Literal["none", "starttls", "tls"] = "tls"
+    imap_mailbox: str = "INBOX"
+    imap_ca_file: str | None = None
+    imap_timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _mail_settings_complete(self) -> Settings:
+        if self.smtp_host and not self.smtp_from:
+            raise ValueError("RESOLUTE_SMTP_FROM обязателен, когда задан RESOLUTE_SMTP_HOST")
+        if self.imap_host and not (self.imap_username and self.imap_password):
+            raise ValueError("для RESOLUTE_IMAP_HOST нужны RESOLUTE_IMAP_USERNAME и _PASSWORD")
+        return self
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -33,6 +61,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def imap_enabled(self) -> bool:
+        return bool(self.imap_host)
 
     @property
     def telegram_enabled(self) -> bool:
@@ -55,6 +91,8 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         lines = [
             f"RESOLUTE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+            if err["loc"]
+            else str(err["msg"]).removeprefix("Value error, ")
             for err in exc.errors()
         ]
         raise ConfigError("Ошибка настроек:\n" + "\n".join(lines)) from None

@@ -41,6 +41,8 @@ class Person(Model):
     channels = fields.JSONField[list[str] | None](null=True)
     # Telegram answered 403 (blocked, or never pressed Start): unreachable there until they write.
     telegram_blocked_at = fields.DatetimeField(null=True)
+    # The mail server refused the address for good (5xx, or a bounce came back).
+    email_bounced_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -146,6 +148,32 @@ class Outbox(Model):
     class Meta:
         table = "outbox"
         indexes = (("status", "attempt_at"), ("external_id",))
+
+
+class Evidence(Model):
+    """What an owner sent to back a report: text, a link, a photo or a file."""
+
+    id = fields.BigIntField(primary_key=True)
+    task: fields.ForeignKeyRelation[Task] = fields.ForeignKeyField(
+        "resolute.Task", related_name="evidence", on_delete=fields.RESTRICT
+    )
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name="evidence", on_delete=fields.RESTRICT
+    )
+    source = fields.CharField(max_length=16)  # telegram | email
+    text = fields.TextField(null=True)
+    file_name = fields.CharField(max_length=255, null=True)
+    content_type = fields.CharField(max_length=127, null=True)
+    size = fields.IntField(default=0)
+    data = fields.BinaryField(null=True)  # bounded by MAX_ATTACHMENT_BYTES
+    reference = fields.CharField(max_length=255, null=True)  # Message-ID, Telegram file_id
+    received_at = fields.DatetimeField()
+
+    task_id: int
+    person_id: str
+
+    class Meta:
+        table = "evidence"
 
 
 class Inbound(Model):

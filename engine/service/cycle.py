@@ -7,7 +7,7 @@ from datetime import datetime
 
 from engine.render import Renderer
 from engine.service.digests import enqueue_digests
-from engine.service.dispatch import DeliveryReport, Sender, deliver, enqueue_due
+from engine.service.dispatch import DeliveryReport, Outlets, deliver, enqueue_due
 from engine.service.occurrences import materialize
 from storage.models import Resolution
 
@@ -32,15 +32,15 @@ class TickReport:
 
 
 async def advance(
-    report: TickReport, now: datetime, sender: Sender | None, renderer: Renderer, secret: bytes
+    report: TickReport, now: datetime, outlets: Outlets, renderer: Renderer, secret: bytes
 ) -> None:
-    """The outbound half of a tick, shared with ``simulate`` (which passes a recording sender):
+    """The outbound half of a tick, shared with ``simulate`` (which passes recording outlets):
     create due occurrences, enqueue due reminders and digests, deliver the outbox."""
-    telegram_on = sender is not None
+    channels = outlets.channels
     resolutions = await Resolution.all().values(*RESOLUTION_FIELDS)  # read once per pass
     report.tasks_created += await materialize(now, resolutions)
-    report.enqueued += await enqueue_due(now, telegram_on=telegram_on)
-    report.enqueued += await enqueue_digests(now, renderer, resolutions, telegram_on=telegram_on)
-    delivery = await deliver(sender, renderer, secret, now)
+    report.enqueued += await enqueue_due(now, channels)
+    report.enqueued += await enqueue_digests(now, renderer, resolutions, channels)
+    delivery = await deliver(outlets, renderer, secret, now)
     for name in vars(delivery):
         setattr(report.delivery, name, getattr(report.delivery, name) + getattr(delivery, name))

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from tortoise.expressions import Q
 
 from engine.digest import Digest, Item, TaskView, compose
 from engine.render import Renderer
-from engine.service.dispatch import route
+from engine.service.dispatch import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
 from engine.timing.escalation import Step
 from engine.timing.local import at_local, defer_quiet, local_date
@@ -50,7 +51,7 @@ class Slot:
 
 
 async def enqueue_digests(
-    now: datetime, renderer: Renderer, rows: list[dict[str, Any]], *, telegram_on: bool
+    now: datetime, renderer: Renderer, rows: list[dict[str, Any]], channels: frozenset[str]
 ) -> int:
     """Compose and enqueue every digest due by ``now`` today; returns how many were added.
 
@@ -66,7 +67,7 @@ async def enqueue_digests(
             due.append((slot, today))
     if not due:
         return 0
-    views = await _task_views(resolutions, now, telegram_on)
+    views = await _task_views(resolutions, now, channels)
     added = 0
     for slot, today in due:
         in_slot = [v for v, s in views if s == slot]
@@ -75,7 +76,7 @@ async def enqueue_digests(
         }
         people = {p.id: p for p in await Person.filter(id__in=recipients)}
         for recipient in sorted(people):
-            added += await _enqueue_one(slot, today, people[recipient], in_slot, renderer)
+            added += await _enqueue_one(slot, today, people[recipient], in_slot, renderer, channels)
         name = f"digest:{slot.label}"
         if not await Cursor.filter(name=name).update(value=today.isoformat()):
             await Cursor.create(name=name, value=today.isoformat())
@@ -92,13 +93,14 @@ def slots_of(resolutions: Iterable[dict[str, Any]]) -> set[Slot]:
 
 
 async def _task_views(
-    resolutions: dict[str, dict[str, Any]], now: datetime, telegram_on: bool
+    resolutions: dict[str, dict[str, Any]], now: datetime, channels: frozenset[str]
 ) -> list[tuple[TaskView, Slot]]:
     groups = {g["id"]: g["members"] for g in await Group.all().values("id", "members")}
     fields = (
         "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
         "reported_at", "closed_at", "policy", "owner_id", "owner__name", "owner__organisation",
         "owner__telegram_chat_id", "owner__channels", "owner__telegram_blocked_at",
+        "owner__email", "owner__email_bounced_at",
     )  # fmt: skip
     in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
     recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
@@ -123,12 +125,8 @@ async def _task_views(
                 steps,
                 Slot(resolution["timezone"], policy.digest_at),
             )
-        reachable = (
-            row["owner__telegram_blocked_at"] is None
-            and telegram_on
-            and row["owner__telegram_chat_id"] is not None
-            and "telegram" in (row["owner__channels"] or ("telegram",))
-        )
+        owner = SimpleNamespace(**{k.removeprefix("owner__"): v for k, v in row.items()})
+        reachable = route(owner, channels) != NO_CHANNEL
         view = TaskView(
             task_id=row["id"],
             resolution_id=resolution["id"],
@@ -157,7 +155,12 @@ def _recipients(to: str, controller: str, groups: dict[str, list[str]]) -> list[
 
 
 async def _enqueue_one(
-    slot: Slot, today: date, person: Person, views: list[TaskView], renderer: Renderer
+    slot: Slot,
+    today: date,
+    person: Person,
+    views: list[TaskView],
+    renderer: Renderer,
+    channels: frozenset[str],
 ) -> int:
     prefix = f"digest:{person.id}:{slot.label}:"
     last = await Outbox.filter(key__startswith=prefix).order_by("-due_at").first()
@@ -168,39 +171,62 @@ async def _enqueue_one(
     digest = compose(person.id, today, views, last_day=last_day, last_at=last_at)
     if digest is None:
         return 0
-    parts = split_message(render_digest(renderer, digest, person), TELEGRAM_LIMIT)
     quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
     tz = ZoneInfo(person.timezone or slot.timezone)
     due_at = defer_quiet(slot.instant(today), quiet or DEFAULT_QUIET, tz)
-    channel = route(person, telegram_on=True)
+    key = f"{prefix}{today.isoformat()}"
+    # Every channel that reaches the recipient gets the digest (the controller reads both).
+    payloads: list[tuple[str, str, dict[str, Any]]] = []
+    for channel in usable(person, channels) or [NO_CHANNEL]:
+        if channel == "email":
+            payloads.append((f"{key}:email", channel, render_digest_mail(renderer, digest, person)))
+            continue
+        parts = split_message(render_digest(renderer, digest, person), TELEGRAM_LIMIT)
+        payloads += [
+            (f"{key}:{i}", channel, {"html": part, "part": i, "parts": len(parts)})
+            for i, part in enumerate(parts, start=1)
+        ]
     rows = [
         Outbox(
-            key=f"{prefix}{today.isoformat()}:{i}",
+            key=row_key,
             person_id=person.id,
             channel=channel,
             kind="digest",
             due_at=due_at,
             attempt_at=due_at,
-            payload={"html": part, "part": i, "parts": len(parts)},
+            payload=payload,
         )
-        for i, part in enumerate(parts, start=1)
+        for row_key, channel, payload in payloads
     ]
     await Outbox.bulk_create(rows, ignore_conflicts=True)
-    log.info("digest.enqueued to=%s day=%s parts=%d", person.id, today, len(parts))
+    log.info("digest.enqueued to=%s day=%s messages=%d", person.id, today, len(rows))
     return len(rows)
 
 
-def render_digest(renderer: Renderer, digest: Digest, person: Person) -> str:
-    return renderer.render(
-        "telegram/digest.html",
-        person=person,
-        day=digest.day,
-        sections=[
+def _digest_context(digest: Digest, person: Person) -> dict[str, Any]:
+    return {
+        "person": person,
+        "day": digest.day,
+        "sections": [
             (name, items if name == "unreachable" else _by_resolution_and_clause(items))
             for name, items in digest.sections()
             if items
         ],
-    )
+    }
+
+
+def render_digest(renderer: Renderer, digest: Digest, person: Person) -> str:
+    return renderer.render("telegram/digest.html", **_digest_context(digest, person))
+
+
+def render_digest_mail(renderer: Renderer, digest: Digest, person: Person) -> dict[str, Any]:
+    """Subject, HTML (a table per section) and plain text of the e-mailed digest."""
+    context = _digest_context(digest, person)
+    return {
+        "subject": f"Сводка по исполнению постановлений на {digest.day:%d.%m.%Y}",
+        "html": renderer.render("email/digest.html", **context),
+        "text": renderer.render_text("email/digest.txt", **context),
+    }
 
 
 def _by_resolution_and_clause(items: list[Item]) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
+from engine.channels.email import Mail, deadline_invite
 from engine.render import Renderer, RenderError
 from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
@@ -43,9 +44,33 @@ NO_CHANNEL = "none"
 
 
 class Sender(Protocol):
+    """A Telegram-like channel: HTML to a chat, with buttons."""
+
     async def send(
         self, chat_id: int, html: str, buttons: tuple[Button, ...] = ()
     ) -> Delivered: ...
+
+
+class Mailer(Protocol):
+    """An e-mail channel."""
+
+    from_address: str
+
+    async def send(self, mail: Mail, now: datetime) -> Delivered: ...
+
+
+@dataclass(frozen=True)
+class Outlets:
+    """The channels this process can send through right now."""
+
+    telegram: Sender | None = None
+    email: Mailer | None = None
+
+    @property
+    def channels(self) -> frozenset[str]:
+        return frozenset(
+            name for name, outlet in (("telegram", self.telegram), ("email", self.email)) if outlet
+        )
 
 
 @dataclass
@@ -55,6 +80,7 @@ class DeliveryReport:
     retrying: int = 0
     skipped: int = 0
     undeliverable: int = 0
+    rerouted: int = 0
 
 
 def reminder_key(task_id: int, deadline: object, offset_days: int) -> str:
@@ -62,15 +88,33 @@ def reminder_key(task_id: int, deadline: object, offset_days: int) -> str:
     return f"reminder:{task_id}:{deadline}:{offset_days:+d}d"
 
 
-def route(person: Person, telegram_on: bool) -> str:
-    """The first channel of the person's order that can reach them now."""
-    for channel in person.channels or ("telegram", "email"):
-        if channel == "telegram" and telegram_on and person.telegram_chat_id is not None:
-            return "telegram"
-    return NO_CHANNEL
+class Reachable(Protocol):
+    """What routing needs to know of a person (a Person row, or the same fields from a query)."""
+
+    telegram_chat_id: int | None
+    telegram_blocked_at: datetime | None
+    email: str | None
+    email_bounced_at: datetime | None
+    channels: list[str] | None
 
 
-async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
+def usable(person: Reachable, channels: frozenset[str]) -> list[str]:
+    """The person's channels in their order of preference (default: Telegram, then e-mail)
+    that are switched on and can reach them: linked and not blocked, an address not bounced."""
+    reachable = {
+        "telegram": person.telegram_chat_id is not None and person.telegram_blocked_at is None,
+        "email": person.email is not None and person.email_bounced_at is None,
+    }
+    order = person.channels or ("telegram", "email")
+    return [c for c in order if c in channels and reachable.get(c, False)]
+
+
+def route(person: Reachable, channels: frozenset[str]) -> str:
+    """The first channel that can reach the person now, or ``none``."""
+    return next(iter(usable(person, channels)), NO_CHANNEL)
+
+
+async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
     """Outbox rows for every reminder due at ``now``; returns how many were added."""
     added = 0
     while True:
@@ -95,7 +139,7 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
             )
             slot = live_slot(slots, now)
             if slot is not None:
-                channel = route(task.owner, telegram_on)
+                channel = route(task.owner, channels)
                 rows.append(
                     Outbox(
                         key=reminder_key(task.id, deadline, slot.offset_days),
@@ -121,7 +165,7 @@ async def enqueue_due(now: datetime, *, telegram_on: bool) -> int:
 
 
 async def deliver(
-    sender: Sender | None, renderer: Renderer, secret: bytes, now: datetime
+    outlets: Outlets, renderer: Renderer, secret: bytes, now: datetime
 ) -> DeliveryReport:
     """Send every due outbox row, a claim at a time.
 
@@ -141,7 +185,7 @@ async def deliver(
                 await _release(rows[i:])
                 return report
             try:
-                stop = await _deliver_one(row, sender, renderer, secret, now, report)
+                stop = await _deliver_one(row, outlets, renderer, secret, now, report)
             except ChannelUnavailable as exc:
                 log.error(event_line("channel.unavailable", error=repr(str(exc))))
                 await _release(rows[i:])
@@ -151,8 +195,10 @@ async def deliver(
                 await Cursor.update_or_create(name=PAUSE, defaults={"value": until})
                 await _release(rows[i + 1 :])
                 return report
-        if len(rows) < CLAIM_BATCH:  # all that was due is claimed (or another instance has it)
+        rerouted = report.rerouted
+        if len(rows) < CLAIM_BATCH and not rerouted:  # all due is claimed (or another has it)
             return report
+        report.rerouted = 0  # rows moved to another channel go out in this same pass
 
 
 def _interleave_chats(rows: list[Outbox]) -> list[Outbox]:
@@ -195,7 +241,7 @@ async def _claim(now: datetime) -> list[Outbox]:
 
 async def _deliver_one(
     row: Outbox,
-    sender: Sender | None,
+    outlets: Outlets,
     renderer: Renderer,
     secret: bytes,
     now: datetime,
@@ -207,25 +253,29 @@ async def _deliver_one(
         await _finish(row, OutboxStatus.SKIPPED, now, error=stale)
         report.skipped += 1
         return None
-    chat_id = row.person.telegram_chat_id
-    if sender is None or row.channel != "telegram" or chat_id is None:
-        await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала связи")
-        log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
-        report.undeliverable += 1
-        return None
+    person = row.person
     try:
-        html, buttons = _content(row, renderer, secret, now)
+        if row.channel == "telegram" and outlets.telegram and person.telegram_chat_id is not None:
+            html, buttons = _telegram_content(row, renderer, secret, now)
+            delivered = await outlets.telegram.send(person.telegram_chat_id, html, buttons)
+        elif row.channel == "email" and outlets.email and person.email is not None:
+            mail = _mail_content(row, renderer, now)
+            delivered = await outlets.email.send(mail, now)
+        else:
+            await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала")
+            log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
+            report.undeliverable += 1
+            return None
     except RenderError as exc:
         # An operator's template mistake: keep the message and retry, so fixing the template
         # lets it go out; the log says what to fix.
         log.error(event_line("message.render_failed", key=row.key, error=repr(str(exc))))
         await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
         return None
-    try:
-        delivered = await sender.send(chat_id, html, buttons)
     except DeliveryError as exc:
-        if exc.recipient_unreachable:
-            await Person.filter(id=row.person_id).update(telegram_blocked_at=now)
+        if exc.recipient_unreachable and await _reroute(row, outlets, now, exc):
+            report.rerouted += 1
+            return None
         await _failed(row, exc, now, report)
         return exc.retry_after_s
     await _finish(row, OutboxStatus.SENT, now, external_id=delivered.external_id)
@@ -241,6 +291,23 @@ async def _deliver_one(
     log.info(event_line("message.sent", key=row.key, channel=row.channel, to=row.person_id))
     report.sent += 1
     return None
+
+
+async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryError) -> bool:
+    """The channel cannot reach the person any more: mark it, and move the message to their
+    next usable channel (same row, same key: still one message). False if there is none."""
+    flag = "telegram_blocked_at" if row.channel == "telegram" else "email_bounced_at"
+    await Person.filter(id=row.person_id).update(**{flag: now})
+    setattr(row.person, flag, now)
+    fallback = [c for c in usable(row.person, outlets.channels) if c != row.channel]
+    if not fallback:
+        return False
+    await Outbox.filter(id=row.id, claimed_by=row.claimed_by).update(
+        channel=fallback[0], status=OutboxStatus.PENDING, attempt_at=now, claimed_by=None,
+        lease_until=None, error=exc.reason,
+    )  # fmt: skip
+    log.info(event_line("message.rerouted", key=row.key, to=row.person_id, channel=fallback[0]))
+    return True
 
 
 def _stale_reminder(row: Outbox, now: datetime) -> str | None:
@@ -265,11 +332,11 @@ def _stale_reminder(row: Outbox, now: datetime) -> str | None:
     return None
 
 
-def _content(
+def _telegram_content(
     row: Outbox, renderer: Renderer, secret: bytes, now: datetime
 ) -> tuple[str, tuple[Button, ...]]:
-    """The text and buttons of an outbox row: reminders are rendered as they are sent (the task
-    may have changed since); digests were fixed when enqueued."""
+    """Text and buttons: reminders are rendered as they are sent (the task may have changed
+    since it was queued); digests were fixed when composed."""
     if row.kind == "reminder" and row.task is not None:
         html = render_reminder(renderer, row.task, row.person, now)
         return html, (Button("✅ Выполнено", sign(secret, Action.DONE, row.task.id)),)
@@ -278,19 +345,51 @@ def _content(
     raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
 
 
-def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetime) -> str:
+def _mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
+    person = row.person
+    assert person.email is not None
+    if row.kind == "reminder" and row.task is not None:
+        task = row.task
+        context = reminder_context(task, person, now)
+        deadline = context["deadline"]
+        subject = f"Напоминание: пункт {task.clause_id}, срок {deadline:%d.%m.%Y}"
+        invite = deadline_invite(
+            f"{row.key}@resolute",
+            deadline,
+            f"Срок: пункт {task.clause_id} постановления № {task.resolution.number}",
+            task.clause_text,
+        )
+        return Mail(
+            person.email, person.name, subject,
+            renderer.render("email/reminder.html", **context),
+            renderer.render_text("email/reminder.txt", **context),
+            row.key, (invite,),
+        )  # fmt: skip
+    payload = row.payload or {}
+    if all(isinstance(payload.get(k), str) for k in ("subject", "html", "text")):
+        return Mail(
+            person.email, person.name, payload["subject"], payload["html"], payload["text"],
+            row.key,
+        )  # fmt: skip
+    raise RenderError(f"нечего отправить: письмо {row.key} без содержимого")
+
+
+def reminder_context(task: Task, person: Person, now: datetime) -> dict[str, Any]:
     resolution = task.resolution
     deadline = task.extended_to or task.deadline
-    return renderer.render(
-        "telegram/reminder.html",
-        person=person,
-        clause={"id": task.clause_id, "text": task.clause_text},
-        resolution=resolution,
-        controller=resolution.controller,
-        deadline=deadline,
-        days_left=days_left(deadline, now, ZoneInfo(resolution.timezone)),
-        acceptance=policy_of(task.policy).acceptance,
-    )
+    return {
+        "person": person,
+        "clause": {"id": task.clause_id, "text": task.clause_text},
+        "resolution": resolution,
+        "controller": resolution.controller,
+        "deadline": deadline,
+        "days_left": days_left(deadline, now, ZoneInfo(resolution.timezone)),
+        "acceptance": policy_of(task.policy).acceptance,
+    }
+
+
+def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetime) -> str:
+    return renderer.render("telegram/reminder.html", **reminder_context(task, person, now))
 
 
 async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: DeliveryReport) -> None:

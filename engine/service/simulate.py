@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from engine.channels.base import Button, Delivered
+from engine.channels.email import Mail, message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
+from engine.service.dispatch import Outlets
 from engine.service.schedule import policy_of
 from engine.timing.local import at_local, local_date
 from engine.timing.occurrences import lead_days, occurrence_deadlines
@@ -65,10 +67,26 @@ class RecordingSender:
         return Delivered(f"{chat_id}:{self.count}")
 
 
+class RecordingMailer:
+    """Accepts every e-mail, as if no address ever bounced."""
+
+    from_address = "simulation@resolute.invalid"
+
+    async def send(self, mail: Mail, now: datetime) -> Delivered:
+        return Delivered(message_id(mail.key, self.from_address))
+
+
 async def simulate(
-    catalog: Catalog, until: date, renderer: Renderer, *, start: datetime | None = None
+    catalog: Catalog,
+    until: date,
+    renderer: Renderer,
+    *,
+    email: bool = False,
+    start: datetime | None = None,
 ) -> list[Planned]:
-    """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``."""
+    """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``.
+
+    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured)."""
     zones = [ZoneInfo(r.meta.timezone) for r in catalog.resolutions]
     if not zones:
         return []
@@ -78,11 +96,11 @@ async def simulate(
     end = max(at_local(until + timedelta(days=1), time(0), z) for z in zones)
     async with database("sqlite://:memory:"):
         await apply_catalog(catalog, begin)
-        sender = RecordingSender()
+        outlets = Outlets(RecordingSender(), RecordingMailer() if email else None)
         report = TickReport()
         now = begin
         while now < end:
-            await advance(report, now, sender, renderer, SIMULATION_SECRET)
+            await advance(report, now, outlets, renderer, SIMULATION_SECRET)
             now = await _next_event(now, catalog, end)
         return await _timeline(end)
 

@@ -22,5 +22,7 @@ async def tick(app: App, now: datetime) -> TickReport:
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
-    await advance(report, now, app.telegram, app.renderer, app.secret)
+    if app.telegram is not None and app.telegram.outage:
+        report.problems.append(app.telegram.outage)
+    await advance(report, now, app.outlets, app.renderer, app.secret)
     return report

@@ -1,0 +1,178 @@
+"""E-mail out through aiosmtplib: multipart messages with our own Message-ID, a small pool of
+reused connections, and SMTP replies classified into retry-later and give-up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from types import TracebackType
+
+import aiosmtplib
+from icalendar import Calendar, Event
+
+from engine.channels.base import Delivered, DeliveryError
+
+log = logging.getLogger("resolute.email")
+
+DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    file_name: str
+    content_type: str  # "text/calendar"
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message to one person."""
+
+    to_address: str
+    to_name: str
+    subject: str
+    html: str
+    text: str
+    key: str  # the outbox key: the Message-ID is derived from it, so a retry keeps it
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+
+
+def message_id(key: str, from_address: str) -> str:
+    """Our Message-ID for an outbox row: stable across retries, at most 64 characters."""
+    domain = from_address.rpartition("@")[2][:36] or "resolute.invalid"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+    return f"<r.{digest}@{domain}>"
+
+
+def deadline_invite(uid: str, deadline: date, summary: str, description: str) -> Attachment:
+    """The deadline as an all-day calendar event, so it lands in the official's calendar."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//resolute//RU")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", datetime.combine(deadline, datetime.min.time()))
+    event.add("dtstart", deadline)
+    event.add("summary", summary)
+    event.add("description", description)
+    calendar.add_component(event)
+    return Attachment("srok.ics", "text/calendar", calendar.to_ical())
+
+
+def build(mail: Mail, sender: str, now: datetime) -> EmailMessage:
+    """A multipart/alternative message (plain text first, HTML second), with attachments."""
+    from_name, from_address = parseaddr(sender)
+    message = EmailMessage()
+    message["From"] = Address(display_name=from_name, addr_spec=from_address)
+    message["To"] = Address(display_name=mail.to_name, addr_spec=mail.to_address)
+    message["Reply-To"] = Address(display_name=from_name, addr_spec=from_address)
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = message_id(mail.key, from_address)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    for attachment in mail.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.file_name
+        )
+    return message
+
+
+class SmtpChannel:
+    """Sends through a small pool of connections that are opened once and reused."""
+
+    def __init__(
+        self,
+        host: str,
+        *,
+        port: int | None,
+        security: str,
+        sender: str,
+        username: str | None = None,
+        password: str | None = None,
+        ca_file: str | None = None,
+        timeout_s: float = 30.0,
+        pool_size: int = 2,
+    ) -> None:
+        self.sender = sender
+        self.from_address = parseaddr(sender)[1]
+        self._host = host
+        self._port = port or DEFAULT_PORTS[security]
+        self._security = security
+        self._username = username
+        self._password = password
+        self._timeout_s = timeout_s
+        self._tls = ssl.create_default_context(cafile=ca_file) if security != "none" else None
+        self._idle: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
+        for _ in range(pool_size):
+            self._idle.put_nowait(self._client())
+
+    def _client(self) -> aiosmtplib.SMTP:
+        return aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            use_tls=self._security == "tls",
+            start_tls=self._security == "starttls",
+            tls_context=self._tls,
+            username=self._username,
+            password=self._password,
+            timeout=self._timeout_s,
+        )
+
+    async def __aenter__(self) -> SmtpChannel:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        while not self._idle.empty():
+            client = self._idle.get_nowait()
+            if client.is_connected:
+                try:
+                    await client.quit()
+                except aiosmtplib.SMTPException:
+                    client.close()
+
+    async def send(self, mail: Mail, now: datetime) -> Delivered:
+        """Send one message; DeliveryError says whether trying again can help."""
+        message = build(mail, self.sender, now)
+        client = await self._idle.get()
+        try:
+            if not client.is_connected:
+                await client.connect()
+            await client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [r.code for r in exc.recipients]
+            permanent = all(code >= 500 for code in codes)
+            raise DeliveryError(
+                f"smtp: адрес отклонён ({', '.join(map(str, codes))})",
+                permanent=permanent,
+                recipient_unreachable=permanent,
+            ) from None
+        except aiosmtplib.SMTPResponseException as exc:
+            if exc.code == 421 or not client.is_connected:
+                client.close()
+            raise DeliveryError(
+                f"smtp: {exc.code} {exc.message}", permanent=exc.code >= 500
+            ) from None
+        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+            client.close()  # dropped or timed out: reconnect on the next message
+            raise DeliveryError(f"smtp: {type(exc).__name__}: {exc}", permanent=False) from None
+        finally:
+            self._idle.put_nowait(client)
+        return Delivered(str(message["Message-ID"]))
