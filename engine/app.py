@@ -7,6 +7,7 @@ from pathlib import Path
 from types import TracebackType
 
 from engine.channels.email import SmtpChannel
+from engine.channels.imap import ImapMailbox
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
 from engine.service.dispatch import Outlets
@@ -26,6 +27,7 @@ class App:
         self._stack = AsyncExitStack()
         self.telegram: TelegramChannel | None = None
         self.email: SmtpChannel | None = None
+        self.inbox: ImapMailbox | None = None
         self.renderer = Renderer(
             Path(settings.templates_dir) if settings.templates_dir else Path("templates")
         )
@@ -48,6 +50,8 @@ class App:
                 )
             if self._channels and self.settings.email_enabled:
                 self.email = await self._stack.enter_async_context(self._smtp())
+            if self._channels and self.settings.imap_enabled:
+                self.inbox = self._imap()
         except BaseException:
             await self._stack.aclose()
             raise
@@ -67,6 +71,22 @@ class App:
             ca_file=s.smtp_ca_file,
             timeout_s=s.smtp_timeout_s,
             pool_size=s.smtp_pool_size,
+        )
+
+    def _imap(self) -> ImapMailbox:
+        s = self.settings
+        assert s.imap_host is not None
+        assert s.imap_username is not None
+        assert s.imap_password is not None
+        return ImapMailbox(
+            s.imap_host,
+            port=s.imap_port,
+            security=s.imap_security,
+            username=s.imap_username,
+            password=s.imap_password.get_secret_value(),
+            mailbox=s.imap_mailbox,
+            ca_file=s.imap_ca_file,
+            timeout_s=s.imap_timeout_s,
         )
 
     @property

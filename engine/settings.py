@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     imap_port: int | None = Field(default=None, gt=0, lt=65536)
     imap_username: str | None = None
     imap_password: SecretStr | None = None
-    imap_security: Literal["none", "starttls", "tls"] = "tls"
+    imap_security: Literal["none", "tls"] = "tls"  # aioimaplib has no STARTTLS
     imap_mailbox: str = "INBOX"
     imap_ca_file: str | None = None
     imap_timeout_s: float = Field(default=30.0, gt=0)

@@ -45,28 +45,34 @@ async def press(secret: bytes, data: str | None, from_user_id: int, now: datetim
             refusal("callback.foreign", user=from_user_id, task=task.id, owner=task.owner_id)
             return Outcome(ANSWER_FOREIGN, False, "foreign")
         assert pressed.action == Action.DONE
-        acceptance = policy_of(task.policy).acceptance
-        try:
-            state = on_owner_done(task.state, acceptance)
-        except NotAllowed:
-            refusal("callback.stale", user=from_user_id, task=task.id, state=task.state.value)
-            if task.state == TaskState.CANCELLED:
-                return Outcome(ANSWER_CANCELLED, False, "cancelled")
-            return Outcome(ANSWER_CLOSED, False, "stale")
-        changed = await Task.filter(id=task.id, state=TaskState.OPEN).update(
-            state=state,
-            reported_at=now,
-            closed_at=now if state == TaskState.DONE else None,
-            next_due_at=None,
-        )
-        if not changed:  # another pass applied the same press a moment ago
-            return Outcome(ANSWER_CLOSED, False, "stale")
-        await record(
-            f"task.{state.value}",
-            at=now,
-            actor=task.owner_id,
-            task_id=task.id,
-            resolution_id=task.resolution_id,
-            via="telegram",
-        )
+        return await owner_says_done(task, now, via="telegram")
+
+
+async def owner_says_done(task: Task, now: datetime, *, via: str) -> Outcome:
+    """The owner says the clause is done (a button, or a mail reply): the transition their
+    policy gives, at most once. The caller has checked that it is the owner."""
+    acceptance = policy_of(task.policy).acceptance
+    try:
+        state = on_owner_done(task.state, acceptance)
+    except NotAllowed:
+        refusal("confirm.stale", via=via, task=task.id, state=task.state.value)
+        if task.state == TaskState.CANCELLED:
+            return Outcome(ANSWER_CANCELLED, False, "cancelled")
+        return Outcome(ANSWER_CLOSED, False, "stale")
+    changed = await Task.filter(id=task.id, state=TaskState.OPEN).update(
+        state=state,
+        reported_at=now,
+        closed_at=now if state == TaskState.DONE else None,
+        next_due_at=None,
+    )
+    if not changed:  # another pass applied the same confirmation a moment ago
+        return Outcome(ANSWER_CLOSED, False, "stale")
+    await record(
+        f"task.{state.value}",
+        at=now,
+        actor=task.owner_id,
+        task_id=task.id,
+        resolution_id=task.resolution_id,
+        via=via,
+    )
     return Outcome(ANSWER_DONE if state == TaskState.DONE else ANSWER_REPORTED, True, state.value)

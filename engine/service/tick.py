@@ -9,6 +9,7 @@ from engine.app import App
 from engine.channels.base import ChannelUnavailable
 from engine.service.cycle import TickReport, advance
 from engine.service.inbound import pull_telegram
+from engine.service.mail_inbound import pull_email
 
 log = logging.getLogger("resolute.tick")
 
@@ -22,6 +23,12 @@ async def tick(app: App, now: datetime) -> TickReport:
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
+    if app.inbox is not None:
+        try:
+            report.updates += await pull_email(app.inbox, now)
+        except ChannelUnavailable as exc:
+            report.problems.append(str(exc))
+            log.warning("tick.mail_unavailable reason=%r", str(exc))
     if app.telegram is not None and app.telegram.outage:
         report.problems.append(app.telegram.outage)
     await advance(report, now, app.outlets, app.renderer, app.secret)
