@@ -48,7 +48,8 @@ class Reply:
 
 
 def parse(raw: bytes) -> Reply:
-    message = message_from_bytes(raw, policy=policy.default)
+    # Wire format has CRLF line ends, which the parser keeps in text content: normalise first.
+    message = message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=policy.default)
     assert isinstance(message, EmailMessage)
     refs = " ".join(str(message.get(h, "")) for h in ("In-Reply-To", "References"))
     files = _files(message)

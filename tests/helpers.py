@@ -81,11 +81,30 @@ def at(iso: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def settings(db_url: str, api_url: str | None = None, token: str = "123456:TEST") -> Settings:
-    values: dict[str, object] = {"db_url": db_url, "secret": SECRET}
+def settings(
+    db_url: str, api_url: str | None = None, token: str = "123456:TEST", **more: object
+) -> Settings:
+    """Settings for a test: the database, Telegram at ``api_url`` if given, anything else
+    (e.g. ``smtp_host=…``) as keyword arguments."""
+    values: dict[str, object] = {"db_url": db_url, "secret": SECRET, **more}
     if api_url is not None:
         values |= {"telegram_token": token, "telegram_api_url": api_url}
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def smtp_settings(smtp: object) -> dict[str, object]:
+    """Settings that point the app at a FakeSMTP."""
+    security = smtp.security  # type: ignore[attr-defined]
+    values: dict[str, object] = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,  # type: ignore[attr-defined]
+        "smtp_security": security,
+        "smtp_from": "Контроль исполнения <robot@example.org>",
+        "smtp_timeout_s": 5.0,
+    }
+    if security != "none":
+        values["smtp_ca_file"] = str(smtp.ca_path)  # type: ignore[attr-defined]
+    return values
 
 
 def button_data(message: object) -> str:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import re
 import shutil
 import socket
@@ -45,6 +46,7 @@ import ssl
 import tempfile
 import threading
 import time
+import uuid
 from argparse import Namespace
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -59,7 +61,8 @@ from typing import Any, AnyStr, Final, Literal, Self, TypeVar
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from proxyprotocol.reader import ProxyProtocolReader
+from proxyprotocol.result import ProxyResultLocal
+from proxyprotocol.sock import SocketInfo
 from pymap.backend.dict import Config as _PymapConfig
 from pymap.backend.dict import Login as _PymapLogin
 from pymap.backend.dict.mailbox import MailboxData, MailboxSet
@@ -110,14 +113,22 @@ def _listening_socket() -> socket.socket:
 
 
 class _TLSMaterial:
-    """A throw-away CA and a server certificate for 127.0.0.1 and localhost."""
+    """A throw-away CA and a server certificate for 127.0.0.1 and localhost (in memory; the
+    CA's PEM file is written on first use and removed by ``cleanup``)."""
 
     def __init__(self) -> None:
         self.ca = trustme.CA(organization_name="resolute tests")
         self.leaf = self.ca.issue_cert(HOST, "localhost")
-        self._dir = Path(tempfile.mkdtemp(prefix="resolute-fake-mail-"))
-        self.ca_path = self._dir / "ca.pem"
-        self.ca_path.write_bytes(self.ca.cert_pem.bytes())
+        self._lock = threading.Lock()
+        self._dir: Path | None = None
+
+    @property
+    def ca_path(self) -> Path:
+        with self._lock:
+            if self._dir is None:
+                self._dir = Path(tempfile.mkdtemp(prefix="resolute-fake-mail-"))
+                (self._dir / "ca.pem").write_bytes(self.ca.cert_pem.bytes())
+            return self._dir / "ca.pem"
 
     def server_context(self) -> ssl.SSLContext:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -130,7 +141,10 @@ class _TLSMaterial:
         return ctx
 
     def cleanup(self) -> None:
-        shutil.rmtree(self._dir, ignore_errors=True)
+        with self._lock:
+            if self._dir is not None:
+                shutil.rmtree(self._dir, ignore_errors=True)
+                self._dir = None
 
 
 def _wire_bytes(message: bytes | EmailMessage) -> bytes:
@@ -141,7 +155,12 @@ def _wire_bytes(message: bytes | EmailMessage) -> bytes:
 
 
 def _parse(raw: bytes) -> EmailMessage:
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    """Parse wire bytes with ``policy.default``, line ends normalised to ``\\n`` first.
+
+    (The email package keeps CRLFs it is given: ``get_content()`` of a text part parsed straight
+    from the wire ends its lines with ``\\r\\n``.)
+    """
+    message = BytesParser(policy=policy.default).parsebytes(raw.replace(b"\r\n", b"\n"))
     assert isinstance(message, EmailMessage)
     return message
 
@@ -155,7 +174,7 @@ class Received:
 
     mail_from: str  # envelope sender, as given in MAIL FROM (no angle brackets)
     rcpt_tos: tuple[str, ...]  # envelope recipients accepted by RCPT TO, in order
-    message: EmailMessage  # parsed with email.policy.default: headers come back decoded
+    message: EmailMessage  # parsed (policy.default, LF line ends): headers come back decoded
     raw: bytes  # the DATA content as the client sent it (CRLF line ends, dot-unstuffed)
     tls: bool = False  # whether the connection was encrypted (implicit TLS or STARTTLS)
     auth_user: str | None = None  # the login the client authenticated as, if it did
@@ -181,6 +200,14 @@ class _SMTPProtocol(SMTP):
         super().__init__(handler, **kwargs)
         self.fake = fake
         self.number = number
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        self.fake._live.add(self)  # only ever touched from the server's thread
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self.fake._live.discard(self)
+        super().connection_lost(error)
 
     async def push(self, status: AnyStr) -> None:
         delay = self.fake._reply_delay()
@@ -280,6 +307,16 @@ def _wake(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+class _QuietLoginData(logging.Filter):
+    """Drops aiosmtpd's own "Session.login_data is deprecated" warning, logged on every AUTH."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Session.login_data is deprecated")
+
+
+_quiet_login_data: Final = _QuietLoginData()
+
+
 class _Authenticator:
     """Accepts exactly one login/password pair (AUTH PLAIN and LOGIN)."""
 
@@ -356,6 +393,7 @@ class FakeSMTP:
         self._drop_countdown: int | None = None
         self._delay = 0.0
         self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._live: set[_SMTPProtocol] = set()
         self._handler = _Handler(self)
         self._tls = _TLSMaterial() if security != "none" else None
         self._controller: _Controller | None = None
@@ -382,6 +420,7 @@ class FakeSMTP:
             kwargs["tls_context"] = self._tls.server_context()
             kwargs["require_starttls"] = True
         if self._auth is not None:
+            logging.getLogger("mail.log").addFilter(_quiet_login_data)  # idempotent
             kwargs["authenticator"] = _Authenticator(*self._auth)
             # aiosmtpd's own auth_required=True warns (and so fails under -W error) unless TLS is
             # also required through STARTTLS; the handler enforces 530 itself instead. With
@@ -405,9 +444,22 @@ class FakeSMTP:
         """Stop serving, dropping open connections; safe to call twice."""
         controller, self._controller = self._controller, None
         if controller is not None:
+            # Cut open connections off first: aiosmtpd's stop() would close them gracefully
+            # only as its loop ends, and a TLS close left waiting for the peer leaks the transport.
+            with contextlib.suppress(RuntimeError, TimeoutError):
+                asyncio.run_coroutine_threadsafe(self._abort_all(), controller.loop).result(5)
             controller.stop()
         if self._tls is not None:
             self._tls.cleanup()
+
+    async def _abort_all(self) -> None:
+        for session in list(self._live):
+            if isinstance(session.transport, asyncio.Transport):
+                session.transport.abort()
+        for _ in range(100):  # connection_lost comes on the next loop iterations
+            if not self._live:
+                break
+            await asyncio.sleep(0)
 
     def __enter__(self) -> Self:
         return self.start()
@@ -537,7 +589,10 @@ class FakeSMTP:
 
     @property
     def ca_path(self) -> Path:
-        """PEM file of the CA that signed the server certificate (TLS modes only)."""
+        """PEM file of the CA that signed the server certificate (TLS modes only).
+
+        Written on first access, removed by ``stop``.
+        """
         return self._require_tls().ca_path
 
     @property
@@ -749,8 +804,9 @@ class FakeIMAP:
         """Replace INBOX by an empty one with a different UIDVALIDITY; return the new value.
 
         Done the way RFC 3501 defines ``RENAME INBOX``: the old messages move to another
-        mailbox (deleted here) and INBOX starts over. A client that has INBOX selected keeps
-        seeing the old one until it selects again, where the new UIDVALIDITY shows.
+        mailbox (deleted here) and INBOX starts over, its UIDs again from 101. Quirk (pymap): a
+        client that has INBOX selected is not told; its next commands silently act on the new
+        INBOX, and only a new SELECT shows the new UIDVALIDITY.
         """
 
         async def recreate() -> int:
@@ -822,7 +878,10 @@ class FakeIMAP:
 
     @property
     def ca_path(self) -> Path:
-        """PEM file of the CA that signed the server certificate (``security="tls"`` only)."""
+        """PEM file of the CA that signed the server certificate (``security="tls"`` only).
+
+        Written on first access, removed by ``stop``.
+        """
         return self._require_tls().ca_path
 
     def ssl_context_for_clients(self) -> ssl.SSLContext:
@@ -887,19 +946,23 @@ class FakeIMAP:
         await login.demo_user_identity.set(UserMetadata(config, self.user, password=password))
         self._login = login
         imap_server = IMAPServer(login, config)
-        callback = ProxyProtocolReader(config.proxy_protocol).get_callback(imap_server)
         handlers: set[asyncio.Task[Any]] = set()
-        writers: list[asyncio.StreamWriter] = []
 
         async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             task = asyncio.current_task()
             assert task is not None
             handlers.add(task)
-            writers.append(writer)
             with self._lock:
                 self._connections += 1
             try:
-                await callback(reader, writer)
+                # What pymap's PROXY-protocol wrapper does, minus its fire-and-forget task.
+                info = SocketInfo.get(writer, ProxyResultLocal(), unique_id=uuid.uuid4().bytes)
+                await imap_server(reader, writer, info)
+                await _close_stream(writer)
+            except asyncio.CancelledError:
+                # Only stop() cancels these. End normally: on 3.11 a cancelled
+                # client_connected_cb task makes asyncio log "Exception in callback".
+                await _close_stream(writer)
             finally:
                 handlers.discard(task)
 
@@ -913,8 +976,28 @@ class FakeIMAP:
             for task in list(handlers):
                 task.cancel()  # pymap answers * BYE [UNAVAILABLE] and closes
             await asyncio.gather(*handlers, return_exceptions=True)
-            for writer in writers:
-                writer.close()
-                with contextlib.suppress(Exception):
-                    await writer.wait_closed()
             await server.wait_closed()
+
+
+async def _close_stream(writer: asyncio.StreamWriter, grace: float = 0.25) -> None:
+    """Close a server-side connection and wait until it is, cutting it off after ``grace``.
+
+    A TLS close waits for the peer's close_notify, which never comes when the client's event
+    loop is the one blocked in ``stop()``; an abort then ends it without leaking the transport.
+    """
+
+    async def closed() -> None:
+        with contextlib.suppress(Exception):  # resets and TLS errors while closing
+            await writer.wait_closed()
+
+    if not writer.transport.is_closing():
+        # Never twice: a second close() of an asyncio TLS transport detaches it from its
+        # protocol, and abort() then does nothing at all (CPython 3.11 sslproto).
+        writer.close()
+    done = asyncio.ensure_future(closed())
+    try:
+        await asyncio.wait({done}, timeout=grace)
+    finally:
+        if not done.done():
+            writer.transport.abort()
+        await done
