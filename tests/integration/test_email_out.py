@@ -75,7 +75,8 @@ async def test_a_reminder_by_mail_is_multipart_russian_with_the_deadline_as_ics(
     assert message.get_content_type() == "multipart/mixed"
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     assert "до срока 7 дней" in text.get_content()
     assert "Разработать рекомендации «по ВК» & разослать." in text.get_content()
     assert "рекомендации «по ВК» &amp; разослать." in html.get_content()
@@ -197,7 +198,8 @@ async def test_the_controller_gets_the_digest_by_mail_and_telegram(
     assert digest.rcpt_tos == ("control@example.org",)
     html = digest.message.get_body(preferencelist=("html",))
     text = digest.message.get_body(preferencelist=("plain",))
-    assert html is not None and text is not None
+    assert html is not None
+    assert text is not None
     assert "<table" in html.get_content()
     assert "Иванов И.И." in html.get_content()
     assert "ПРОСРОЧЕНО ВПЕРВЫЕ" in text.get_content()
