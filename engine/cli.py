@@ -144,7 +144,11 @@ def apply(
         from engine.app import App  # lazily: it brings python-telegram-bot
         from engine.service.apply import apply_catalog
 
-        async with App(settings, channels=False):
+        target = settings
+        if dry_run and _sqlite_file_missing(settings.db_url):
+            # Nothing stored yet: plan against an empty throw-away database, create no file.
+            target = settings.model_copy(update={"db_url": "sqlite://:memory:"})
+        async with App(target, channels=False):
             return (await apply_catalog(catalog, moment, dry_run=dry_run)).lines
 
     lines = _run(work)
@@ -290,6 +294,12 @@ def simulate(
         )
     out.print(table)
     out.print(f"Всего сообщений: {len(timeline)}.", markup=False)
+
+
+def _sqlite_file_missing(db_url: str) -> bool:
+    if not db_url.startswith("sqlite://") or ":memory:" in db_url:
+        return False
+    return not Path(db_url.removeprefix("sqlite://").split("?", 1)[0]).exists()
 
 
 def _templates(settings: Settings) -> Path | None:

@@ -172,3 +172,12 @@ def test_missing_secret_and_unreachable_database_are_explained(tmp_path: Path) -
     result = resolute(down, "status", expect=3)
     assert "недоступна" in result.stderr
     assert "nobody" not in result.stderr  # credentials are not echoed
+
+
+def test_a_dry_run_on_a_new_database_creates_no_file(tmp_path: Path) -> None:
+    database = tmp_path / "new.sqlite3"
+    env = {**os.environ, "RESOLUTE_DB_URL": f"sqlite://{database}"}
+    result = resolute(env, "apply", str(WORKFLOWS), "--dry-run")
+    assert "Будет изменено (ничего не записано):" in result.stdout
+    assert f"II.4 × {len(II_4.owners)}" in result.stdout
+    assert not database.exists()
