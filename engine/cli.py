@@ -186,6 +186,30 @@ def tick(now: NowOpt = None) -> None:
 
 
 @cli.command()
+def run() -> None:
+    """The service: the scheduler, Telegram listening and the inbox, until SIGTERM/SIGINT."""
+    settings = _settings()
+    if os.environ.get("RESOLUTE_LOG_LEVEL") is None:
+        logging.getLogger().setLevel(logging.INFO)  # a service says what it does
+
+    async def work() -> None:
+        from engine.app import App
+        from engine.service.run import Service
+
+        async with App(settings) as app:
+            if app.telegram is None and app.email is None:
+                err.print(
+                    "Ни Telegram, ни почта не настроены: напоминания будут только "
+                    "записываться как недоставленные.",
+                    markup=False,
+                )
+            await Service(app, interval_s=settings.run_interval_s).serve()
+
+    _run(work)
+    out.print("Служба остановлена.")
+
+
+@cli.command()
 def status(
     workflow: Annotated[
         str | None, typer.Option("--workflow", help="Only this resolution.")

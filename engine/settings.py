@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     telegram_timeout_s: float = Field(default=10.0, gt=0)
     secret: SecretStr | None = None
     templates_dir: str | None = None
+    run_interval_s: float = Field(default=30.0, ge=0.2, le=3600)  # how often `run` looks for work
 
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, gt=0, lt=65536)

@@ -8,6 +8,7 @@ handlers are idempotent (a second "done" press on a reported task changes nothin
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Update
@@ -30,17 +31,29 @@ STRANGER = (
 )
 
 
-async def pull_telegram(tg: TelegramChannel, secret: bytes, now: datetime) -> int:
-    """Read and handle every pending update; returns how many were new."""
+async def pull_telegram(
+    tg: TelegramChannel,
+    secret: bytes,
+    now: datetime | Callable[[], datetime],
+    *,
+    wait_s: int = 0,
+) -> int:
+    """Read and handle every pending update; returns how many were new.
+
+    ``wait_s`` > 0 long-polls: the first request waits up to that long for an update (the
+    service's listening loop); ``now`` may then be a clock, read as each update arrives.
+    """
     cursor = await Cursor.get_or_none(name=OFFSET)
     offset = int(cursor.value) if cursor else None
     handled = 0
     while True:
-        updates = await tg.updates(offset)
+        updates = await tg.updates(offset, timeout_s=wait_s)
+        wait_s = 0
         if not updates:
             return handled
+        moment = now() if callable(now) else now
         for update in updates:
-            if await _handle_once(tg, secret, update, now):
+            if await _handle_once(tg, secret, update, moment):
                 handled += 1
             offset = update.update_id + 1
             await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})

@@ -1,0 +1,107 @@
+"""``resolute run``: the service. APScheduler is only the clock; the database decides.
+
+One asyncio process: an interval job runs the same pass as ``tick`` (read the inbox, create
+occurrences, enqueue and deliver what is due), cron jobs run it at each digest time, and a
+listening loop long-polls Telegram so a button press is answered within a second or two.
+SIGTERM or SIGINT stops taking new work, lets the pass in flight finish, and exits: a message is
+either recorded as sent or left in the queue, never half-sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from engine.app import App
+from engine.channels.base import ChannelUnavailable
+from engine.service.cycle import TickReport, advance
+from engine.service.digests import slots_of
+from engine.service.inbound import pull_telegram
+from engine.service.mail_inbound import pull_email
+from storage.models import Resolution
+
+log = logging.getLogger("resolute.run")
+LONG_POLL_S = 25
+
+
+def clock() -> datetime:
+    """The service's one clock read (tick takes ``--now`` instead)."""
+    return datetime.now(UTC)
+
+
+class Service:
+    def __init__(self, app: App, *, interval_s: float) -> None:
+        self.app = app
+        self.interval_s = interval_s
+        self.stopping = asyncio.Event()
+        self._pass_lock = asyncio.Lock()  # one pass at a time, whoever triggers it
+
+    async def one_pass(self) -> None:
+        if self.stopping.is_set():
+            return
+        async with self._pass_lock:
+            now = clock()
+            report = TickReport()
+            if self.app.inbox is not None:
+                try:
+                    report.updates += await pull_email(self.app.inbox, now)
+                except ChannelUnavailable as exc:
+                    log.warning("run.mail_unavailable reason=%r", str(exc))
+            await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)
+            d = report.delivery
+            if report.enqueued or d.sent or d.failed or d.retrying:
+                log.info(
+                    "run.pass enqueued=%d sent=%d failed=%d retrying=%d",
+                    report.enqueued, d.sent, d.failed, d.retrying,
+                )  # fmt: skip
+
+    async def listen_telegram(self) -> None:
+        """Long-poll Telegram until stopped; a failure waits a little and tries again."""
+        telegram = self.app.telegram
+        assert telegram is not None
+        while not self.stopping.is_set():
+            try:
+                await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S)
+            except ChannelUnavailable as exc:
+                log.warning("run.telegram_unavailable reason=%r", str(exc))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), timeout=10)
+
+    async def serve(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stopping.set)
+        scheduler = AsyncIOScheduler(timezone=UTC)
+        scheduler.add_job(
+            self.one_pass, "interval", seconds=self.interval_s, next_run_time=clock(),
+            max_instances=1, coalesce=True, misfire_grace_time=None,
+        )  # fmt: skip
+        slots = slots_of(await Resolution.all().values("timezone", "digest_times"))
+        for slot in slots:
+            trigger = CronTrigger(
+                hour=slot.digest_at.hour, minute=slot.digest_at.minute, timezone=slot.timezone
+            )
+            scheduler.add_job(self.one_pass, trigger, max_instances=1, coalesce=True)
+        scheduler.start()
+        listener = (
+            asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
+        )
+        log.info("run.started interval_s=%s digest_slots=%d", self.interval_s, len(slots))
+        try:
+            await self.stopping.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+            async with self._pass_lock:  # the pass in flight finishes and records what it sent
+                log.info("run.stopped")
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
