@@ -20,6 +20,7 @@ RESOLUTE = str(Path(sys.executable).with_name("resolute"))
 
 def test_run_sends_answers_a_press_and_stops_on_sigterm(db_url: str, tmp_path: Path) -> None:
     today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
+    deadline = today + timedelta(days=7)
     (tmp_path / "w.yaml").write_text(
         "people:\n"
         "  - {id: ivanov, name: Иванов И.И., telegram: 111}\n"
@@ -29,7 +30,7 @@ def test_run_sends_answers_a_press_and_stops_on_sigterm(db_url: str, tmp_path: P
         # remind_at 00:00 and no quiet hours: the -7d reminder is due as soon as the service starts
         "policy: {remind: [-7d], remind_at: '00:00', quiet_hours: none}\n"
         "clauses:\n"
-        f"  - {{id: '1', text: Сделать, owners: [ivanov], deadline: {today + timedelta(days=7)}}}\n",
+        f"  - {{id: '1', text: Сделать, owners: [ivanov], deadline: {deadline}}}\n",
         encoding="utf-8",
     )
     with FakeBotAPI().serving_in_thread() as api:
