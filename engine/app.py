@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from pathlib import Path
 from types import TracebackType
 
 from engine.channels.email import SmtpChannel
@@ -28,9 +27,7 @@ class App:
         self.telegram: TelegramChannel | None = None
         self.email: SmtpChannel | None = None
         self.inbox: ImapMailbox | None = None
-        self.renderer = Renderer(
-            Path(settings.templates_dir) if settings.templates_dir else Path("templates")
-        )
+        self.renderer = Renderer.for_settings(settings)
         self.secret = b""
 
     async def __aenter__(self) -> App:

@@ -293,7 +293,7 @@ def simulate(
         from engine.service.simulate import simulate as run_simulation
 
         return await run_simulation(
-            catalog, last_day, Renderer(_templates(settings)), email=settings.email_enabled
+            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled
         )
 
     timeline = _run(work)
@@ -324,10 +324,6 @@ def _sqlite_file_missing(db_url: str) -> bool:
     if not db_url.startswith("sqlite://") or ":memory:" in db_url:
         return False
     return not Path(db_url.removeprefix("sqlite://").split("?", 1)[0]).exists()
-
-
-def _templates(settings: Settings) -> Path | None:
-    return Path(settings.templates_dir) if settings.templates_dir else Path("templates")
 
 
 def main() -> None:

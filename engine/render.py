@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateErro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.errors import ResoluteError
+from engine.settings import Settings
 
 MAX_OUTPUT_CHARS = 64_000
 _RU = Locale("ru")
@@ -66,6 +67,11 @@ class Renderer:
             env.filters["ru_date"] = ru_date
             env.filters["plural"] = plural
             env.filters["dmy"] = lambda value: value.strftime("%d.%m.%Y")
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Renderer:
+        """The user's templates (RESOLUTE_TEMPLATES_DIR, else ./templates) over the built-in."""
+        return cls(Path(settings.templates_dir or "templates"))
 
     def render(self, name: str, **context: Any) -> str:
         """HTML (Telegram, e-mail): every value is escaped."""
