@@ -106,6 +106,9 @@ class Task(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     reported_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    # How many times the owner has reported: the controller's buttons under a report carry it,
+    # so a button under an earlier report (since returned for rework) cannot accept a later one.
+    reports = fields.IntField(default=0)
 
     resolution_id: str
     owner_id: str
@@ -174,6 +177,79 @@ class Evidence(Model):
 
     class Meta:
         table = "evidence"
+
+
+class ExtensionState(StrEnum):
+    PENDING = "pending"  # waiting for the controller
+    APPROVED = "approved"  # the deadline moved
+    REJECTED = "rejected"  # the deadline stays
+
+
+class Extension(Model):
+    """A request for more time: the deadline moves only when the controller approves it.
+
+    (No semicolons in model docstrings: they become SQL comments, split at semicolons.)
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    task: fields.ForeignKeyRelation[Task] = fields.ForeignKeyField(
+        "resolute.Task", related_name="extensions", on_delete=fields.RESTRICT
+    )
+    deadline_before = fields.DateField()  # the deadline the request was made against
+    requested_to = fields.DateField()
+    reason = fields.TextField()
+    state = fields.CharEnumField(ExtensionState, default=ExtensionState.PENDING, max_length=16)
+    requested_at = fields.DatetimeField()
+    decided_by = fields.CharField(max_length=64, null=True)
+    decided_at = fields.DatetimeField(null=True)
+
+    task_id: int
+
+    class Meta:
+        table = "extension"
+        indexes = (("state", "task_id"),)
+
+
+class Invite(Model):
+    """A one-time Telegram deep link. Only a keyed hash of the token is stored."""
+
+    id = fields.BigIntField(primary_key=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name="invites", on_delete=fields.CASCADE
+    )
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    used_by_chat = fields.BigIntField(null=True)
+
+    person_id: str
+
+    class Meta:
+        table = "invite"
+
+
+class Dialogue(Model):
+    """What the bot is waiting for from a chat after a button: a report, a date, a reason, a
+    comment. Kept in the database, so a restart (or another instance) continues the conversation."""
+
+    id = fields.BigIntField(primary_key=True)
+    chat_id = fields.BigIntField(unique=True)
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name=False, on_delete=fields.CASCADE
+    )
+    step = fields.CharField(max_length=32)
+    task: fields.ForeignKeyNullableRelation[Task] = fields.ForeignKeyField(
+        "resolute.Task", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    data = fields.JSONField[dict[str, Any]](default=dict)
+    expires_at = fields.DatetimeField()
+
+    person_id: str
+    task_id: int | None
+
+    class Meta:
+        table = "dialogue"
 
 
 class Inbound(Model):
