@@ -1,7 +1,9 @@
-"""Signed callback data for Telegram buttons: ``action:task:mac``, at most 64 bytes.
+"""Signed callback data for Telegram buttons: ``action:object[.round]:mac``, at most 64 bytes.
 
-The MAC binds the action to the task, so altered data (another task id, another action) fails
-verification. Who may press is checked separately, against the task's owner.
+The MAC binds the action to its object (a task, or an extension request) and, for the
+controller's buttons under a report, to the report's round, so altered data (another task,
+another action, an earlier report) fails verification. Who may press is checked separately:
+the owner for the owner's buttons, the resolution's controller for the controller's.
 """
 
 from __future__ import annotations
@@ -16,13 +18,29 @@ MAC_BYTES = 12  # 96 bits: forging is out of reach; keeps the data well under Te
 
 
 class Action(StrEnum):
-    DONE = "d"  # the owner says the clause is done
+    # the owner's, on a task
+    DONE = "d"  # the clause is done
+    REPORT = "r"  # I will send a report (text, photos, files)
+    EXTEND = "x"  # I need more time
+    # the controller's
+    ACCEPT = "a"  # on a task's report round: accept it
+    RETURN = "b"  # on a task's report round: back to the owner for rework
+    APPROVE = "y"  # on an extension request
+    REJECT = "n"  # on an extension request
+
+    @property
+    def by_controller(self) -> bool:
+        return self in CONTROLLER_ACTIONS
+
+
+CONTROLLER_ACTIONS = frozenset({Action.ACCEPT, Action.RETURN, Action.APPROVE, Action.REJECT})
 
 
 @dataclass(frozen=True)
 class Press:
     action: Action
-    task_id: int
+    target: int  # a task id, or an extension request's id for APPROVE/REJECT
+    round: int | None = None  # the report round, for ACCEPT/RETURN
 
 
 def _mac(secret: bytes, payload: str) -> str:
@@ -30,8 +48,9 @@ def _mac(secret: bytes, payload: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def sign(secret: bytes, action: Action, task_id: int) -> str:
-    payload = f"{action.value}:{task_id}"
+def sign(secret: bytes, action: Action, target: int, round: int | None = None) -> str:
+    obj = str(target) if round is None else f"{target}.{round}"
+    payload = f"{action.value}:{obj}"
     return f"{payload}:{_mac(secret, payload)}"
 
 
@@ -39,10 +58,11 @@ def verify(secret: bytes, data: str | None) -> Press | None:
     """The press the data stands for, or None when it was not signed by us."""
     if not data or len(data) > 64 or not data.isascii() or data.count(":") != 2:
         return None
-    action, task, mac = data.split(":")
-    if not hmac.compare_digest(mac.encode(), _mac(secret, f"{action}:{task}").encode()):
+    action, obj, mac = data.split(":")
+    if not hmac.compare_digest(mac.encode(), _mac(secret, f"{action}:{obj}").encode()):
         return None
+    target, _, round_ = obj.partition(".")
     try:
-        return Press(Action(action), int(task))
+        return Press(Action(action), int(target), int(round_) if round_ else None)
     except ValueError:
         return None

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -20,10 +20,15 @@ from rich.console import Console
 from rich.table import Table
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
-from engine.errors import ResoluteError, WorkflowError
+from engine.errors import ConfigError, ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
+
+if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bot
+    from engine.app import App
+    from engine.channels.email import SmtpChannel
+    from engine.service.invites import Issued
 
 T = TypeVar("T")
 
@@ -318,6 +323,86 @@ def simulate(
         )
     out.print(table)
     out.print(f"Всего сообщений: {len(timeline)}.", markup=False)
+
+
+@cli.command()
+def invite(
+    people: Annotated[list[str] | None, typer.Argument(help="Person ids from the roster.")] = None,
+    everyone: Annotated[
+        bool, typer.Option("--all", help="Everyone not linked to Telegram yet.")
+    ] = False,
+    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Link lifetime.")] = 14,
+    email: Annotated[
+        bool, typer.Option("--email", help="Also e-mail each link to the person.")
+    ] = False,
+    bot: Annotated[
+        str | None,
+        typer.Option("--bot", help="The bot's username (default: asked from Telegram)."),
+    ] = None,
+    now: NowOpt = None,
+) -> None:
+    """One-time Telegram deep links that bind a person's chat to the bot."""
+    settings = _settings()
+    if bool(people) == everyone:
+        err.print("Укажите идентификаторы людей или --all (что-то одно).", markup=False)
+        raise typer.Exit(2)
+    moment = parse_now(now, settings)
+    ttl = timedelta(days=days)
+
+    async def work() -> tuple[list[Issued], list[str]]:
+        from engine.app import App
+        from engine.service.invites import invite_people
+
+        secret = settings.require_secret()
+        async with App(settings, channels=email or bot is None) as app:
+            username = bot or await _bot_username(app)
+            issued = await invite_people(people or [], everyone, username, secret, moment, ttl)
+            notes = []
+            if email:
+                if app.email is None:
+                    notes.append("Почта не настроена (RESOLUTE_SMTP_HOST): ссылки не разосланы.")
+                else:
+                    notes += await _mail_invites(app.email, issued, ttl, moment)
+            return issued, notes
+
+    issued, notes = _run(work)
+    if not issued:
+        out.print("Все участники уже подключены к Telegram: ссылки не нужны.")
+    for item in issued:
+        note = "  (уже подключён; новая ссылка переподключит)" if item.already_linked else ""
+        out.print(f"{item.person.id}\t{item.person.name}\t{item.link}{note}", markup=False)
+    for line in notes:
+        err.print(line, markup=False)
+
+
+async def _bot_username(app: App) -> str:
+    if app.telegram is None:
+        raise ConfigError(
+            "Нужен RESOLUTE_TELEGRAM_TOKEN (ссылки ведут к боту) или явное имя бота: --bot ИМЯ."
+        )
+    if app.telegram.outage is not None:
+        raise ConfigError(f"{app.telegram.outage} Имя бота можно указать явно: --bot ИМЯ.")
+    return str(app.telegram.username)
+
+
+async def _mail_invites(
+    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime
+) -> list[str]:
+    from engine.channels.base import DeliveryError
+    from engine.service.invites import invite_mail
+
+    notes = []
+    for item in issued:
+        if item.person.email is None:
+            notes.append(f"{item.person.id}: адреса почты нет, ссылку передайте иначе.")
+            continue
+        try:
+            await mailer.send(invite_mail(item, ttl, now), now)
+        except DeliveryError as exc:
+            notes.append(f"{item.person.id}: письмо не отправлено ({exc.reason}).")
+        else:
+            notes.append(f"{item.person.id}: ссылка отправлена на {item.person.email}.")
+    return notes
 
 
 def _sqlite_file_missing(db_url: str) -> bool:

@@ -1,7 +1,8 @@
 """What goes into one recipient's digest: pure, from task views, a date and the last digest.
 
 A digest goes out only when there is news since the last one: a task escalated to the
-recipient (for the first time or again), a report awaiting the controller, a task done. The
+recipient (for the first time or again), a report awaiting the controller, a request for more
+time, a task done. The
 rest (still overdue, unreachable officials, due within 7 days) is context that rides along.
 """
 
@@ -36,6 +37,8 @@ class TaskView:
     controller_id: str
     steps: tuple[Step, ...]
     owner_reachable: bool
+    extension_to: date | None = None  # a pending request for more time: the date asked for
+    extension_at: datetime | None = None  # when it was asked
 
     def overdue_on(self, day: date) -> bool:
         return self.state == "open" and day > self.deadline
@@ -114,6 +117,10 @@ def compose(
                 digest.done_since.append(Item(task))
                 digest.news = True
         elif task.state == "open":
+            if task.extension_to is not None:
+                digest.extension_requests.append(Item(task))
+                if task.extension_at is not None and task.extension_at > last_at:
+                    digest.news = True
             if not task.owner_reachable:
                 unreachable.setdefault(task.owner_id, Item(task))
             if day <= task.deadline <= day + timedelta(days=DUE_SOON_DAYS):

@@ -65,12 +65,13 @@ class Plan:
 
 
 def person_fields(person: PersonDef) -> dict[str, Any]:
-    return {
+    """What the roster sets. A roster without a chat id leaves alone the one an invite linked."""
+    linked = {} if person.telegram is None else {"telegram_chat_id": person.telegram}
+    return linked | {
         "name": person.name,
         "position": person.position,
         "organisation": person.organisation,
         "email": person.email,
-        "telegram_chat_id": person.telegram,
         "timezone": person.timezone,
         "quiet_hours": [t.strftime("%H:%M") for t in person.quiet_hours]
         if person.quiet_hours
@@ -193,7 +194,9 @@ def _name(key: TaskKey) -> str:
 async def load_snapshot(resolution_ids: Iterable[str]) -> Snapshot:
     people = {
         row["id"]: {k: v for k, v in row.items() if k != "id"}
-        for row in await Person.all().values("id", *person_fields(PersonDef(id="x", name="x")))
+        for row in await Person.all().values(
+            "id", "telegram_chat_id", *person_fields(PersonDef(id="x", name="x"))
+        )
     }
     groups = {
         row["id"]: {"name": row["name"], "members": row["members"]}

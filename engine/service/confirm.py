@@ -1,56 +1,102 @@
-"""A button press from Telegram: verified, authorised, applied at most once."""
+"""The owner's side of a task: "done", evidence, and the report that reaches the controller.
+
+Shared by Telegram (buttons, replies, the report dialogue) and e-mail (replies). Callers have
+checked that the actor is the task's owner; every change here is conditional on the state read,
+so a replayed or concurrent confirmation changes nothing the second time.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from engine.audit import record, refusal
-from engine.callbacks import Action, verify
-from engine.lifecycle import NotAllowed, on_owner_done
+from engine.callbacks import Action, sign
+from engine.channels.base import Button
+from engine.lifecycle import NotAllowed, accepts_evidence, on_owner_done
+from engine.service.notices import clause_line, esc, notify
 from engine.service.schedule import policy_of
-from storage.models import Person, Task, TaskState
+from storage.models import Evidence, Person, Resolution, Task, TaskState
 
-ANSWER_FORGED = "Эта кнопка недействительна."
-ANSWER_FOREIGN = "Этот пункт поручен другому исполнителю: отметить его может только он сам."
 ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
 ANSWER_CANCELLED = "Этот пункт снят с исполнения, отмечать его не нужно."
 ANSWER_REPORTED = "Спасибо! Отметка о выполнении передана контролёру."
 ANSWER_DONE = "Спасибо! Пункт отмечен как выполненный."
 
+MAX_EVIDENCE_PER_TASK = 50  # rows; a report is a handful of photos and files, not an archive
+MAX_TEXT = 4000  # characters of one text piece
+MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download from Telegram at all
+
 
 @dataclass(frozen=True)
 class Outcome:
-    answer: str  # shown to the presser
+    answer: str  # shown to the one who acted (a button's pop-up, or a reply)
     changed: bool  # the task's state changed
     name: str  # stable name for the inbound record and logs
 
 
-async def press(secret: bytes, data: str | None, from_user_id: int, now: datetime) -> Outcome:
-    """Apply a press of a reminder's button by Telegram user ``from_user_id``."""
-    pressed = verify(secret, data)
-    if pressed is None:
-        refusal("callback.forged", user=from_user_id, data=repr(data))
-        return Outcome(ANSWER_FORGED, False, "forged")
-    async with in_transaction():
-        # Lock the task row alone: PostgreSQL refuses FOR UPDATE across an outer join.
-        task = await Task.filter(id=pressed.task_id).select_for_update().first()
-        if task is None:
-            refusal("callback.unknown_task", user=from_user_id, task=pressed.task_id)
-            return Outcome(ANSWER_FORGED, False, "unknown-task")
-        owner = await Person.get(id=task.owner_id)
-        if owner.telegram_chat_id != from_user_id:
-            refusal("callback.foreign", user=from_user_id, task=task.id, owner=task.owner_id)
-            return Outcome(ANSWER_FOREIGN, False, "foreign")
-        assert pressed.action == Action.DONE
-        return await owner_says_done(task, now, via="telegram")
+@dataclass(frozen=True)
+class Piece:
+    """One item of evidence as a channel hands it over (not yet stored)."""
+
+    text: str | None = None
+    file_name: str | None = None
+    content_type: str | None = None
+    size: int = 0
+    data: bytes | None = None
+    reference: str | None = None  # Telegram file_id, or the mail's Message-ID
 
 
-async def owner_says_done(task: Task, now: datetime, *, via: str) -> Outcome:
-    """The owner says the clause is done (a button, or a mail reply): the transition their
-    policy gives, at most once. The caller has checked that it is the owner."""
+@dataclass
+class Attached:
+    stored: int = 0
+    refused: list[str] = field(default_factory=list)  # why pieces were left out, in Russian
+
+
+async def attach(
+    task: Task, person_id: str, pieces: Sequence[Piece], now: datetime, *, source: str
+) -> Attached:
+    """Store evidence for the task, within the bounds; says what was left out and why."""
+    result = Attached()
+    if not accepts_evidence(task.state):
+        result.refused.append("пункт уже закрыт, материалы к нему не принимаются")
+        return result
+    room = MAX_EVIDENCE_PER_TASK - await Evidence.filter(task_id=task.id).count()
+    for piece in pieces:
+        if piece.size > MAX_FILE_BYTES:
+            result.refused.append(f"«{piece.file_name or 'файл'}» больше 20 МБ — пришлите ссылку")
+            continue
+        if room <= 0:
+            result.refused.append(f"к пункту уже приложено {MAX_EVIDENCE_PER_TASK} материалов")
+            break
+        text = piece.text[:MAX_TEXT] if piece.text else None
+        await Evidence.create(
+            task_id=task.id, person_id=person_id, source=source, text=text,
+            file_name=piece.file_name, content_type=piece.content_type, size=piece.size,
+            data=piece.data, reference=piece.reference, received_at=now,
+        )  # fmt: skip
+        room -= 1
+        result.stored += 1
+    if result.stored:
+        await record(
+            "task.evidence", at=now, actor=person_id, task_id=task.id,
+            resolution_id=task.resolution_id, via=source, pieces=result.stored,
+        )  # fmt: skip
+    return result
+
+
+async def owner_says_done(
+    task: Task,
+    now: datetime,
+    *,
+    via: str,
+    secret: bytes = b"",
+    copies: Sequence[tuple[int, int]] = (),
+) -> Outcome:
+    """The owner says the clause is done (a button, a report, a mail reply): the transition
+    their policy gives, at most once. A report for acceptance is announced to the controller
+    with «Принять» / «Вернуть на доработку» (``copies``: the report's Telegram messages)."""
     acceptance = policy_of(task.policy).acceptance
     try:
         state = on_owner_done(task.state, acceptance)
@@ -59,14 +105,17 @@ async def owner_says_done(task: Task, now: datetime, *, via: str) -> Outcome:
         if task.state == TaskState.CANCELLED:
             return Outcome(ANSWER_CANCELLED, False, "cancelled")
         return Outcome(ANSWER_CLOSED, False, "stale")
-    changed = await Task.filter(id=task.id, state=TaskState.OPEN).update(
+    round_ = task.reports + 1
+    changed = await Task.filter(id=task.id, state=TaskState.OPEN, reports=task.reports).update(
         state=state,
         reported_at=now,
         closed_at=now if state == TaskState.DONE else None,
         next_due_at=None,
+        reports=round_,
     )
     if not changed:  # another pass applied the same confirmation a moment ago
         return Outcome(ANSWER_CLOSED, False, "stale")
+    task.state, task.reports, task.reported_at = state, round_, now
     await record(
         f"task.{state.value}",
         at=now,
@@ -75,4 +124,45 @@ async def owner_says_done(task: Task, now: datetime, *, via: str) -> Outcome:
         resolution_id=task.resolution_id,
         via=via,
     )
-    return Outcome(ANSWER_DONE if state == TaskState.DONE else ANSWER_REPORTED, True, state.value)
+    if state == TaskState.REPORTED:
+        await announce_report(task, secret, now, copies)
+        return Outcome(ANSWER_REPORTED, True, state.value)
+    return Outcome(ANSWER_DONE, True, state.value)
+
+
+async def announce_report(
+    task: Task, secret: bytes, now: datetime, copies: Sequence[tuple[int, int]]
+) -> None:
+    """The controller's message about a report: what was reported, with what evidence."""
+    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
+    owner = await Person.get(id=task.owner_id)
+    lines = [
+        "📋 <b>Отчёт об исполнении</b>",
+        clause_line(task, resolution.number),
+        f"Исполнитель: {esc(owner.name)}"
+        + (f", {esc(owner.organisation)}" if owner.organisation else ""),
+    ]
+    evidence = await Evidence.filter(task_id=task.id).order_by("id")
+    texts = [e.text for e in evidence if e.text and not e.file_name]
+    files = [e for e in evidence if e.reference and (e.file_name or e.content_type)]
+    if texts:
+        shown = "\n".join(texts[-3:])
+        lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
+    if files:
+        lines.append(f"Вложений: {len(files)}" + (" (см. выше)" if copies else ""))
+    if not texts and not files:
+        lines.append("Исполнитель отметил пункт выполненным, материалов не приложил.")
+    buttons = (
+        Button("✔️ Принять", sign(secret, Action.ACCEPT, task.id, task.reports)),
+        Button("↩️ Вернуть на доработку", sign(secret, Action.RETURN, task.id, task.reports)),
+    )
+    await notify(
+        resolution.controller,
+        f"report:{task.id}:{task.reports}",
+        "\n".join(lines),
+        now,
+        subject=f"Отчёт по пункту {task.clause_id} постановления № {resolution.number}",
+        task_id=task.id,
+        buttons=(buttons,),
+        copies=copies,
+    )

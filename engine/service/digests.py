@@ -27,7 +27,16 @@ from engine.service.schedule import policy_of
 from engine.timing.escalation import Step
 from engine.timing.local import at_local, defer_quiet, local_date
 from engine.workflow.schema import Policy, parse_quiet_hours
-from storage.models import Cursor, Group, Outbox, Person, Task, TaskState
+from storage.models import (
+    Cursor,
+    Extension,
+    ExtensionState,
+    Group,
+    Outbox,
+    Person,
+    Task,
+    TaskState,
+)
 
 log = logging.getLogger("resolute.digests")
 
@@ -105,6 +114,12 @@ async def _task_views(
     in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
     recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
     rows = await Task.filter(in_flight | recently_done).values(*fields)
+    asked = {
+        e["task_id"]: (e["requested_to"], e["requested_at"])
+        for e in await Extension.filter(state=ExtensionState.PENDING).values(
+            "task_id", "requested_to", "requested_at"
+        )
+    }
     chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot]] = {}
     views = []
     for row in rows:
@@ -143,6 +158,8 @@ async def _task_views(
             controller_id=resolution["controller_id"],
             steps=chain[0],
             owner_reachable=reachable,
+            extension_to=asked[row["id"]][0] if row["id"] in asked else None,
+            extension_at=asked[row["id"]][1] if row["id"] in asked else None,
         )
         views.append((view, chain[1]))
     return views

@@ -14,21 +14,11 @@ from datetime import datetime
 from telegram import Update
 
 from engine.channels.telegram import TelegramChannel
-from engine.service import confirm
-from storage.models import Cursor, Inbound, Person
+from engine.service import conversation, presses
+from storage.models import Cursor, Inbound
 
 log = logging.getLogger("resolute.inbound")
 OFFSET = "telegram.update_offset"
-
-GREETING = (
-    "Здравствуйте, {name}! Я бот контроля исполнения постановлений. "
-    "Буду напоминать о ваших пунктах; отметить выполнение можно кнопкой «Выполнено» "
-    "под напоминанием."
-)
-STRANGER = (
-    "Здравствуйте! Этот бот напоминает о пунктах постановлений их исполнителям. "
-    "Чтобы подключиться, откройте персональную ссылку-приглашение от секретаря."
-)
 
 
 async def pull_telegram(
@@ -88,19 +78,19 @@ def _kind(update: Update) -> str:
 async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> str:
     query = update.callback_query
     if query is not None:
-        result = await confirm.press(secret, query.data, query.from_user.id, now)
+        result = await presses.press(secret, query.data, query.from_user.id, now)
         await tg.answer(query.id, result.answer)
         message = query.message
-        if result.changed and message is not None:
-            await tg.drop_buttons(message.chat.id, message.message_id)
+        if message is not None:
+            if result.changed:
+                await tg.drop_buttons(message.chat.id, message.message_id)
+            if result.prompt is not None:
+                await tg.reply(message.chat.id, result.prompt)
         return result.name
-    message = update.message
-    if message is not None and message.text and message.text.startswith("/start"):
-        person = await Person.filter(telegram_chat_id=message.chat.id).first()
-        if person is not None and person.telegram_blocked_at is not None:
-            await Person.filter(id=person.id).update(telegram_blocked_at=None)
-        text = GREETING.format(name=person.name) if person else STRANGER
-        await tg.reply(message.chat.id, text)
-        return "greeted" if person else "greeted-stranger"
+    if update.message is not None:
+        handled = await conversation.on_message(update.message, secret, now)
+        for said in handled.replies:
+            await tg.reply(update.message.chat.id, said.html, said.buttons)
+        return handled.name
     log.info("inbound.ignored update=%s kind=%s", update.update_id, _kind(update))
     return "ignored"

@@ -14,18 +14,19 @@ import hashlib
 import logging
 from datetime import datetime
 
-from engine.audit import event_line, record, refusal
+from engine.audit import event_line, refusal
 from engine.channels.imap import ImapMailbox
 from engine.mail_replies import Reply, original_ids, parse
-from engine.service.confirm import owner_says_done
-from storage.models import Cursor, Evidence, Inbound, Outbox, Person, Task, TaskState
+from engine.service.confirm import Piece, attach, owner_says_done
+from storage.models import Cursor, Inbound, Outbox, Person, Task, TaskState
 
 log = logging.getLogger("resolute.mail")
 VALIDITY, LAST_UID = "imap.uidvalidity", "imap.last_uid"
 
 
-async def pull_email(mailbox: ImapMailbox, now: datetime) -> int:
-    """Read and handle every new message; returns how many were new to us."""
+async def pull_email(mailbox: ImapMailbox, now: datetime, secret: bytes) -> int:
+    """Read and handle every new message; returns how many were new to us. ``secret`` signs
+    the controller's buttons on a report that arrives by mail."""
     cursors = dict(await Cursor.filter(name__in=[VALIDITY, LAST_UID]).values_list("name", "value"))
     validity = int(cursors[VALIDITY]) if VALIDITY in cursors else None
     last_uid = int(cursors.get(LAST_UID, "0"))
@@ -39,7 +40,7 @@ async def pull_email(mailbox: ImapMailbox, now: datetime) -> int:
         if not fetched.messages:
             return handled
         for uid, raw in fetched.messages:
-            if await _handle_once(validity, uid, raw, now):
+            if await _handle_once(validity, uid, raw, now, secret):
                 handled += 1
             last_uid = uid
             await _save(LAST_UID, str(uid))
@@ -50,7 +51,7 @@ async def _save(name: str, value: str) -> None:
         await Cursor.create(name=name, value=value)
 
 
-async def _handle_once(validity: int, uid: int, raw: bytes, now: datetime) -> bool:
+async def _handle_once(validity: int, uid: int, raw: bytes, now: datetime, secret: bytes) -> bool:
     try:
         reply = parse(raw)
     except Exception:  # a message no parser can read must not stop the inbox
@@ -69,7 +70,7 @@ async def _handle_once(validity: int, uid: int, raw: bytes, now: datetime) -> bo
     if not created and inbound.outcome is not None:
         return False
     try:
-        outcome = await _handle(reply, raw, now) if reply else "unparsable"
+        outcome = await _handle(reply, raw, now, secret) if reply else "unparsable"
     except Exception:
         log.exception("mail.failed uid=%s", uid)
         outcome = "error"
@@ -78,7 +79,7 @@ async def _handle_once(validity: int, uid: int, raw: bytes, now: datetime) -> bo
     return True
 
 
-async def _handle(reply: Reply, raw: bytes, now: datetime) -> str:
+async def _handle(reply: Reply, raw: bytes, now: datetime, secret: bytes) -> str:
     if reply.bounced:
         return await _bounce(reply, raw, now)
     ours = (
@@ -103,43 +104,23 @@ async def _handle(reply: Reply, raw: bytes, now: datetime) -> str:
         return "cancelled"
     stored = await _store_evidence(task, owner, reply, now)
     if reply.confirms:
-        result = await owner_says_done(task, now, via="email")
+        result = await owner_says_done(task, now, via="email", secret=secret)
         return result.name
     return "evidence" if stored else "empty"
 
 
 async def _store_evidence(task: Task, owner: Person, reply: Reply, now: datetime) -> int:
-    rows = []
-    if reply.text:
-        rows.append(
-            Evidence(
-                task_id=task.id, person_id=owner.id, source="email", text=reply.text,
-                reference=reply.message_id, received_at=now,
-            )
-        )  # fmt: skip
-    rows += [
-        Evidence(
-            task_id=task.id,
-            person_id=owner.id,
-            source="email",
-            file_name=f.file_name,
-            content_type=f.content_type,
-            size=len(f.data),
-            data=f.data,
-            reference=reply.message_id,
-            received_at=now,
-        )
+    pieces = [Piece(reply.text, reference=reply.message_id)] if reply.text else []
+    pieces += [
+        Piece(None, f.file_name, f.content_type, len(f.data), f.data, reply.message_id)
         for f in reply.files
     ]
     if reply.too_large:
         log.warning(event_line("mail.attachments_skipped", task=task.id, files=reply.too_large))
-    if rows:
-        await Evidence.bulk_create(rows)
-        await record(
-            "task.evidence", at=now, actor=owner.id, task_id=task.id,
-            resolution_id=task.resolution_id, via="email", items=len(rows),
-        )  # fmt: skip
-    return len(rows)
+    attached = await attach(task, owner.id, pieces, now, source="email")
+    for reason in attached.refused:
+        log.warning(event_line("mail.evidence_refused", task=task.id, reason=repr(reason)))
+    return attached.stored
 
 
 async def _bounce(reply: Reply, raw: bytes, now: datetime) -> str:

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.channels.base import Button, Delivered
+from engine.channels.base import Delivered
 from engine.channels.email import Mail, message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
-from engine.service.dispatch import Outlets
+from engine.service.dispatch import Keyboard, Outlets
 from engine.service.schedule import policy_of
 from engine.timing.local import at_local, local_date
 from engine.timing.occurrences import lead_days, occurrence_deadlines
@@ -62,9 +62,12 @@ class RecordingSender:
     def __init__(self) -> None:
         self.count = 0
 
-    async def send(self, chat_id: int, html: str, buttons: tuple[Button, ...] = ()) -> Delivered:
+    async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
         self.count += 1
         return Delivered(f"{chat_id}:{self.count}")
+
+    async def copy(self, chat_id: int, from_chat_id: int, message_id: int) -> Delivered:
+        return await self.send(chat_id, "")
 
 
 class RecordingMailer:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.service import confirm
+from engine.service import confirm, presses
 from engine.workflow.catalog import load_catalog
 from tests.conftest import REPO
 from tests.fakes.bot_api import FakeBotAPI
@@ -113,7 +113,7 @@ def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     api.press_button(CHATS[confirmer], reminder.message_id, genuine)
     resolute(env, "tick", "--now", "2023-10-17T10:00+03:00")
     answers = [a.text for a in api.callback_answers]
-    assert answers == [confirm.ANSWER_FORGED, confirm.ANSWER_FOREIGN, confirm.ANSWER_REPORTED]
+    assert answers == [presses.ANSWER_FORGED, presses.ANSWER_FOREIGN, confirm.ANSWER_REPORTED]
 
     state = statuses(env, "2023-10-17T10:00+03:00")
     assert state[confirmer]["state"] == "reported"

@@ -83,6 +83,7 @@ class SentMessage:
     at: float  # the fake's clock when it was accepted
     plain_text: str  # what the user sees: entities parsed out, surrounding whitespace trimmed
     entities: list[JSONDict]  # MessageEntity objects, offsets in UTF-16 code units
+    copied_from: tuple[int, int] | None = None  # (chat, message) for ``copyMessage``
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,9 +329,10 @@ _JSON_FIELDS: Final = frozenset({
     "reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
     "link_preview_options", "reply_parameters",
 })
+_URL: Final = re.compile(r"https?://[^\s<>\"]+")
 _INT_FIELDS: Final = frozenset({
     "chat_id", "message_id", "offset", "limit", "reply_to_message_id", "message_thread_id",
-    "cache_time", "user_id",
+    "cache_time", "user_id", "from_chat_id",
 })
 _BOOL_FIELDS: Final = frozenset({
     "show_alert", "disable_notification", "protect_content", "allow_sending_without_reply",
@@ -563,6 +565,7 @@ class FakeBotAPI:
                 ("deleteWebhook", self._api_delete_webhook),
                 ("getWebhookInfo", self._api_get_webhook_info),
                 ("sendMessage", self._api_send_message),
+                ("copyMessage", self._api_copy_message),
                 ("editMessageText", self._api_edit_message_text),
                 ("editMessageReplyMarkup", self._api_edit_message_reply_markup),
                 ("answerCallbackQuery", self._api_answer_callback_query),
@@ -747,11 +750,20 @@ class FakeBotAPI:
         Text starting with "/" carries a ``bot_command`` entity, as Telegram sends it.
         """
         message: JSONDict = {"text": text}
+        entities: list[JSONDict] = []
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
-            message["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
-            ]
+            entities.append({"type": "bot_command", "offset": 0, "length": utf16_len(command)})
+        for link in _URL.finditer(text):  # Telegram marks the links it finds in a user's text
+            entities.append(
+                {
+                    "type": "url",
+                    "offset": utf16_len(text[: link.start()]),
+                    "length": utf16_len(link.group()),
+                }
+            )
+        if entities:
+            message["entities"] = entities
         return self._user_message(chat_id, message, reply_to_message_id)
 
     def send_photo(
@@ -1059,6 +1071,43 @@ class FakeBotAPI:
             )
             self._changed.notify_all()
             return copy.deepcopy(self._messages[chat_id, message["message_id"]])
+
+    async def _api_copy_message(self, params: JSONDict) -> object:
+        """Copy a message's content (text, photo, document, caption) into another chat."""
+        chat_id = _chat_id(params)
+        from_chat_id = _int_param(params, "from_chat_id", 0)
+        message_id = _int_param(params, "message_id", 0)
+        with self._changed:
+            chat = self._reachable_chat(chat_id)
+            source = self._messages.get((from_chat_id, message_id))
+            if source is None:
+                raise _bad_request("message to copy not found")
+            content = {
+                k: copy.deepcopy(v)
+                for k, v in source.items()
+                if k in ("text", "entities", "photo", "document", "caption", "caption_entities")
+            }
+            reply_to = self._reply_target(chat_id, params)
+            self._take_send_slot(chat_id)
+            message = self._new_message(chat_id, self.bot_user, content)
+            self._store_message(message, reply_to)
+            text = str(content.get("text") or content.get("caption") or "")
+            self._sent.append(
+                SentMessage(
+                    chat_id=chat.id,
+                    message_id=message["message_id"],
+                    text=text,
+                    parse_mode=None,
+                    reply_markup=None,
+                    reply_to_message_id=reply_to,
+                    at=self._clock(),
+                    plain_text=text.strip(),
+                    entities=list(content.get("entities", [])),
+                    copied_from=(from_chat_id, message_id),
+                )
+            )
+            self._changed.notify_all()
+            return {"message_id": message["message_id"]}
 
     async def _api_edit_message_text(self, params: JSONDict) -> object:
         text, entities = _render_text(params)

@@ -8,7 +8,7 @@ from pathlib import Path
 from engine.app import App
 from engine.callbacks import Action, sign
 from engine.render import Renderer
-from engine.service import confirm
+from engine.service import confirm, presses
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
@@ -117,7 +117,7 @@ async def test_forged_foreign_and_unknown_presses_change_nothing(
         genuine = button_data(ivanov_msg)
         action, task_id, mac = genuine.split(":")
 
-        presses = [
+        attempts = [
             # altered task id with ivanov's valid MAC: a forgery
             (111, ivanov_msg.message_id, f"{action}:{petrova_task.id}:{mac}", None),
             # garbage
@@ -135,19 +135,19 @@ async def test_forged_foreign_and_unknown_presses_change_nothing(
                 None,
             ),
         ]
-        for chat, message_id, data, from_user in presses:
+        for chat, message_id, data, from_user in attempts:
             api.press_button(chat, message_id, data, from_user_id=from_user)
         report = await tick(app, MINUS_7 + timedelta(minutes=1))
-        assert report.updates == len(presses)
+        assert report.updates == len(attempts)
         assert {t.state for t in await Task.all()} == {TaskState.OPEN}
         answers = [a.text for a in api.callback_answers]
         assert answers == [
-            confirm.ANSWER_FORGED,
-            confirm.ANSWER_FORGED,
-            confirm.ANSWER_FORGED,
-            confirm.ANSWER_FOREIGN,
-            confirm.ANSWER_FORGED,
-            confirm.ANSWER_FORGED,
+            presses.ANSWER_FORGED,
+            presses.ANSWER_FORGED,
+            presses.ANSWER_FORGED,
+            presses.ANSWER_FOREIGN,
+            presses.ANSWER_FORGED,
+            presses.ANSWER_FORGED,
         ]
         outcomes = sorted(i.outcome or "" for i in await Inbound.all())
         assert outcomes == ["foreign", "forged", "forged", "forged", "forged", "unknown-task"]

@@ -38,3 +38,31 @@ def test_another_secret_does_not_verify() -> None:
 
 def test_none_is_rejected() -> None:
     assert verify(SECRET, None) is None
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_every_action_round_trips_at_the_largest_ids(action: Action) -> None:
+    top = 9_223_372_036_854_775_807
+    round_ = 2_147_483_647 if action in (Action.ACCEPT, Action.RETURN) else None
+    data = sign(SECRET, action, top, round_)
+    assert len(data.encode()) <= 64
+    assert verify(SECRET, data) == Press(action, top, round_)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda d: d.replace(".2:", ".3:"), id="other-round"),
+        pytest.param(lambda d: d.replace(".2:", ":"), id="round-dropped"),
+        pytest.param(lambda d: "y" + d[1:], id="accept-becomes-approve"),
+    ],
+)
+def test_a_report_round_is_bound_by_the_mac(tamper: object) -> None:
+    data = sign(SECRET, Action.ACCEPT, 41, 2)
+    assert verify(SECRET, tamper(data)) is None  # type: ignore[operator]
+
+
+def test_only_the_controllers_actions_are_marked_so() -> None:
+    assert {a for a in Action if a.by_controller} == {
+        Action.ACCEPT, Action.RETURN, Action.APPROVE, Action.REJECT,
+    }  # fmt: skip

@@ -1,0 +1,415 @@
+"""Messages people write to the bot: commands, answers the bot asked for, replies to reminders.
+
+What the next message from a chat is for (a report, a date, a reason, a comment) is kept in the
+``dialogue`` table, so a restart or another instance continues the conversation. Everything is
+answered in Russian; nothing here changes a task its writer is not entitled to change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Message, MessageEntity
+
+from engine.audit import refusal
+from engine.callbacks import Action, sign
+from engine.channels.base import Button
+from engine.dates_ru import parse_new_date
+from engine.lifecycle import accepts_evidence
+from engine.service import control, invites
+from engine.service.confirm import Attached, Piece, attach, owner_says_done
+from engine.service.digests import TELEGRAM_LIMIT, split_message
+from engine.service.dispatch import Keyboard
+from engine.service.notices import esc, ru_date
+from engine.timing.local import local_date
+from engine.workflow.catalog import clause_order
+from storage.models import (
+    Dialogue,
+    Extension,
+    ExtensionState,
+    Outbox,
+    Person,
+    Resolution,
+    Task,
+    TaskState,
+)
+
+log = logging.getLogger("resolute.conversation")
+
+STRANGER = (
+    "Здравствуйте! Этот бот напоминает о пунктах постановлений их исполнителям. "
+    "Чтобы подключиться, откройте персональную ссылку-приглашение от секретаря."
+)
+HELP = (
+    "Я напоминаю о пунктах постановлений, которые вам поручены, и передаю контролёру ваши "
+    "отметки и отчёты.\n\n"
+    "Под каждым напоминанием есть кнопки:\n"
+    "• «Выполнено» — отметить пункт выполненным;\n"
+    "• «Отправить отчёт» — прислать текст, ссылку, фото или файл;\n"
+    "• «Нужна отсрочка» — попросить контролёра перенести срок.\n"
+    "Ответ на напоминание (текст, фото, файл) тоже прикладывается к пункту.\n\n"
+    "Команды:\n/tasks — ваши открытые пункты\n/cancel — отменить начатое действие\n"
+    "/help — эта справка"
+)
+HELP_CONTROLLER = "\n/status — ход исполнения постановлений, которые вы контролируете"
+HINT = (
+    "Чтобы приложить материалы к пункту, ответьте на напоминание о нём или нажмите "
+    "«Отправить отчёт». Ваши пункты — /tasks, справка — /help."
+)
+UNKNOWN_COMMAND = "Такой команды нет. Что умеет бот — /help."
+NOTHING_TO_CANCEL = "Отменять нечего."
+CANCELLED = "Хорошо, отменено."
+NOT_CONTROLLER = "Команда /status доступна контролёру постановления. Ваши пункты — /tasks."
+NO_TASKS = "Открытых пунктов у вас нет. Спасибо!"
+DATE_NOT_UNDERSTOOD = (
+    "Не удалось понять дату. Напишите, например, «15.11.2023», «до 15 ноября» или "
+    "«через неделю». Передумали — /cancel."
+)
+ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки."
+EXTENSION_SENT = "Просьба об отсрочке до {to} передана контролёру. Я сообщу о решении."
+EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
+TASK_CLOSED = "Этот пункт уже закрыт: ничего не изменено."
+NEED_TEXT = "Пришлите, пожалуйста, текст одним сообщением. Передумали — /cancel."
+NEED_CONTENT = (
+    "Не удалось распознать отчёт: пришлите текст, ссылку, фото или файл. Передумали — /cancel."
+)
+COMMENT_SENT = "Комментарий передан исполнителю."
+EVIDENCE_ADDED = "Приложено к пункту {clause}."
+EVIDENCE_ADDED_OPEN = " Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
+ALBUM_WINDOW = timedelta(minutes=10)  # the rest of a photo album joins the report
+TASKS_SHOWN = 30
+TASKS_WITH_BUTTONS = 10
+
+
+@dataclass(frozen=True)
+class Said:
+    """A message to send back into the chat."""
+
+    html: str
+    buttons: Keyboard = ()
+
+
+@dataclass
+class Handled:
+    name: str
+    replies: list[Said] = field(default_factory=list)
+
+
+def command_of(message: Message) -> tuple[str, list[str]] | None:
+    """``("/start", ["token"])`` for a command message, else None."""
+    text = message.text or ""
+    entity = next(iter(message.entities), None)
+    if entity is None or entity.type != MessageEntity.BOT_COMMAND or entity.offset != 0:
+        return None
+    name, *args = text.split()
+    return name.split("@", 1)[0].lower(), args
+
+
+async def on_message(message: Message, secret: bytes, now: datetime) -> Handled:
+    if message.chat.type != "private" or message.from_user is None:
+        return Handled("ignored-not-private")
+    chat_id = message.chat.id
+    command = command_of(message)
+    if command is not None and command[0] == "/start":
+        return await _start(chat_id, command[1], secret, now)
+    person = await Person.filter(telegram_chat_id=message.from_user.id).first()
+    if person is None:
+        return Handled("stranger", [Said(STRANGER)])
+    if person.telegram_blocked_at is not None:  # they write to us: reachable again
+        await Person.filter(id=person.id).update(telegram_blocked_at=None)
+    if command is not None:
+        return await _command(command[0], person, chat_id, secret, now)
+    dialogue = await Dialogue.get_or_none(chat_id=chat_id)
+    if dialogue is not None and dialogue.expires_at > now:
+        handled = await _continue(dialogue, message, person, secret, now)
+        if handled is not None:
+            return handled
+    elif dialogue is not None:
+        await dialogue.delete()
+    reply_to = message.reply_to_message
+    if reply_to is not None:
+        handled = await _reply_to_ours(reply_to.message_id, message, person, now)
+        if handled is not None:
+            return handled
+    return Handled("hint", [Said(HINT)])
+
+
+async def _start(chat_id: int, args: list[str], secret: bytes, now: datetime) -> Handled:
+    if args:
+        redeemed = await invites.redeem(secret, args[0], chat_id, now)
+        return Handled(redeemed.name, [Said(esc(redeemed.answer))])
+    person = await Person.filter(telegram_chat_id=chat_id).first()
+    if person is None:
+        return Handled("greeted-stranger", [Said(STRANGER)])
+    if person.telegram_blocked_at is not None:
+        await Person.filter(id=person.id).update(telegram_blocked_at=None)
+    return Handled("greeted", [Said(esc(invites.GREETING.format(name=person.name)))])
+
+
+async def _command(
+    name: str, person: Person, chat_id: int, secret: bytes, now: datetime
+) -> Handled:
+    controls = await Resolution.filter(controller_id=person.id).exists()
+    if name == "/help":
+        return Handled("help", [Said(HELP + (HELP_CONTROLLER if controls else ""))])
+    if name == "/tasks":
+        return Handled("tasks", await _tasks(person, secret, now))
+    if name == "/status":
+        if not controls:
+            return Handled("status-refused", [Said(NOT_CONTROLLER)])
+        return Handled("status", await _status(person, now))
+    if name == "/cancel":
+        deleted = await Dialogue.filter(chat_id=chat_id).delete()
+        return Handled("cancelled", [Said(CANCELLED if deleted else NOTHING_TO_CANCEL)])
+    return Handled("unknown-command", [Said(UNKNOWN_COMMAND)])
+
+
+# --- answers the bot asked for -------------------------------------------------------------------
+
+
+async def _continue(
+    dialogue: Dialogue, message: Message, person: Person, secret: bytes, now: datetime
+) -> Handled | None:
+    """The message as the answer the dialogue waits for; None to handle it as any other."""
+    task = await Task.get_or_none(id=dialogue.task_id) if dialogue.task_id else None
+    step = dialogue.step
+    if task is None:
+        await dialogue.delete()
+        return None
+    if step == "album":
+        if message.media_group_id is None or message.media_group_id != dialogue.data.get("group"):
+            await dialogue.delete()
+            return None
+        attached = await attach(task, person.id, pieces_of(message), now, source="telegram")
+        return Handled("evidence-album", [Said(esc(r)) for r in attached.refused])
+    if step == "report":
+        return await _report(dialogue, task, message, person, secret, now)
+    text = (message.text or "").strip()
+    if step == "extension_date":
+        return await _extension_date(dialogue, task, text, person, now)
+    if step == "extension_reason":
+        if not text:
+            return Handled("asked-text", [Said(NEED_TEXT)])
+        await dialogue.delete()
+        to = date.fromisoformat(str(dialogue.data["to"]))
+        if task.state != TaskState.OPEN:
+            return Handled("stale", [Said(TASK_CLOSED)])
+        request = await control.request_extension(task, to, text, secret, now)
+        if request is None:
+            return Handled("extension-pending", [Said(EXTENSION_PENDING)])
+        return Handled("extension-requested", [Said(EXTENSION_SENT.format(to=ru_date(to)))])
+    if step == "return_comment":
+        if not text:
+            return Handled("asked-text", [Said(NEED_TEXT)])
+        await dialogue.delete()
+        await control.pass_comment(task, person, text, now, f"m{message.message_id}")
+        return Handled("commented", [Said(COMMENT_SENT)])
+    await dialogue.delete()  # a step this version does not know: start afresh
+    return None
+
+
+async def _report(
+    dialogue: Dialogue, task: Task, message: Message, person: Person, secret: bytes, now: datetime
+) -> Handled:
+    pieces = pieces_of(message)
+    if not pieces:
+        return Handled("asked-content", [Said(NEED_CONTENT)])
+    if not accepts_evidence(task.state):
+        await dialogue.delete()
+        return Handled("stale", [Said(TASK_CLOSED)])
+    attached = await attach(task, person.id, pieces, now, source="telegram")
+    if message.media_group_id is not None:
+        dialogue.step, dialogue.data = "album", {"group": message.media_group_id}
+        dialogue.expires_at = now + ALBUM_WINDOW
+        await dialogue.save()
+    else:
+        await dialogue.delete()
+    replies = [Said(esc(r)) for r in attached.refused]
+    if task.state == TaskState.REPORTED:
+        return Handled("evidence", [Said("Добавлено к отчёту."), *replies])
+    has_files = any(p.reference for p in pieces)
+    copies = [(message.chat.id, message.message_id)] if has_files else []
+    done = await owner_says_done(task, now, via="telegram", secret=secret, copies=copies)
+    return Handled(f"report-{done.name}", [Said(esc(done.answer)), *replies])
+
+
+async def _extension_date(
+    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
+) -> Handled:
+    if task.state != TaskState.OPEN:
+        await dialogue.delete()
+        return Handled("stale", [Said(TASK_CLOSED)])
+    resolution = await Resolution.get(id=task.resolution_id)
+    today = local_date(now, ZoneInfo(person.timezone or resolution.timezone))
+    to = parse_new_date(text, today) if text else None
+    if to is None:
+        return Handled("date-not-understood", [Said(DATE_NOT_UNDERSTOOD)])
+    problem = control.extension_problem(task, to, today)
+    if problem is not None:
+        return Handled("date-refused", [Said(esc(problem) + " Передумали — /cancel.")])
+    dialogue.step, dialogue.data = "extension_reason", {"to": to.isoformat()}
+    await dialogue.save()
+    return Handled("asked-reason", [Said(ASK_REASON.format(to=ru_date(to)))])
+
+
+# --- replies to the bot's messages ---------------------------------------------------------------
+
+
+async def _reply_to_ours(
+    message_id: int, message: Message, person: Person, now: datetime
+) -> Handled | None:
+    """A reply to one of our messages about a task: the owner's evidence, or the controller's
+    comment for the owner. None when the replied message is not about a task."""
+    sent = await Outbox.filter(
+        external_id=f"{message.chat.id}:{message_id}", person_id=person.id
+    ).first()
+    if sent is None or sent.task_id is None:
+        return None
+    task = await Task.get(id=sent.task_id)
+    if person.id == task.owner_id:
+        attached = await attach(task, person.id, pieces_of(message), now, source="telegram")
+        return Handled("evidence", _evidence_replies(task, attached))
+    resolution = await Resolution.get(id=task.resolution_id)
+    if person.id == resolution.controller_id and message.text:
+        await control.pass_comment(task, person, message.text, now, f"m{message.message_id}")
+        return Handled("commented", [Said(COMMENT_SENT)])
+    refusal("message.foreign_reply", person=person.id, task=task.id)
+    return None
+
+
+def _evidence_replies(task: Task, attached: Attached) -> list[Said]:
+    replies = [Said(esc(r)) for r in attached.refused]
+    if attached.stored:
+        text = EVIDENCE_ADDED.format(clause=esc(task.clause_id))
+        if task.state == TaskState.OPEN:
+            text += EVIDENCE_ADDED_OPEN
+        replies.insert(0, Said(text))
+    return replies
+
+
+def pieces_of(message: Message) -> list[Piece]:
+    """A Telegram message as evidence: its text or caption, its file, and its links."""
+    pieces: list[Piece] = []
+    caption = message.caption
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        pieces.append(
+            Piece(caption, None, "image/jpeg", photo.file_size or 0, reference=photo.file_id)
+        )
+    elif (
+        attachment := message.document or message.video or message.audio or message.voice
+    ) is not None:
+        pieces.append(
+            Piece(
+                caption,
+                getattr(attachment, "file_name", None) or type(attachment).__name__.lower(),
+                getattr(attachment, "mime_type", None) or "application/octet-stream",
+                attachment.file_size or 0,
+                reference=attachment.file_id,
+            )
+        )
+    elif message.text:
+        pieces.append(Piece(message.text))
+    entities = message.parse_entities([MessageEntity.URL, MessageEntity.TEXT_LINK])
+    entities |= message.parse_caption_entities([MessageEntity.URL, MessageEntity.TEXT_LINK])
+    for entity, text in entities.items():
+        url = entity.url if entity.type == MessageEntity.TEXT_LINK else text
+        if url:
+            pieces.append(Piece(url[:2000], content_type="text/uri-list"))
+    return pieces
+
+
+# --- /tasks and /status --------------------------------------------------------------------------
+
+
+async def _tasks(person: Person, secret: bytes, now: datetime) -> list[Said]:
+    tasks = (
+        await Task.filter(owner_id=person.id, state__in=[TaskState.OPEN, TaskState.REPORTED])
+        .select_related("resolution")
+        .order_by("deadline", "id")
+        .limit(TASKS_SHOWN + 1)
+    )
+    if not tasks:
+        return [Said(NO_TASKS)]
+    tasks.sort(
+        key=lambda t: (t.extended_to or t.deadline, t.resolution_id, clause_order(t.clause_id))
+    )
+    lines = [f"<b>Ваши открытые пункты</b> ({len(tasks[:TASKS_SHOWN])}):"]
+    rows: list[tuple[Button, ...]] = []
+    for n, task in enumerate(tasks[:TASKS_SHOWN], start=1):
+        deadline = task.extended_to or task.deadline
+        today = local_date(now, ZoneInfo(person.timezone or task.resolution.timezone))
+        if task.state == TaskState.REPORTED:
+            where = "отчёт у контролёра"
+        elif deadline < today:
+            where = f"<b>просрочен на {(today - deadline).days} дн.</b>"
+        else:
+            where = f"срок {ru_date(deadline)}"
+        text = task.clause_text if len(task.clause_text) <= 160 else task.clause_text[:159] + "…"
+        lines.append(
+            f"{n}. п. {esc(task.clause_id)} пост. № {esc(task.resolution.number)} — {where}\n"
+            f"   {esc(text)}"
+        )
+        if task.state == TaskState.OPEN and len(rows) < TASKS_WITH_BUTTONS:
+            label = f"{n}"
+            rows.append(
+                (
+                    Button(f"✅ {label}", sign(secret, Action.DONE, task.id)),
+                    Button(f"📎 {label}", sign(secret, Action.REPORT, task.id)),
+                    Button(f"⏳ {label}", sign(secret, Action.EXTEND, task.id)),
+                )
+            )
+    if len(tasks) > TASKS_SHOWN:
+        lines.append("…и другие; показаны ближайшие по сроку.")
+    if rows:
+        lines.append(
+            "\nКнопки: ✅ выполнено, 📎 отправить отчёт, ⏳ нужна отсрочка (по номеру пункта)."
+        )
+    return [Said("\n".join(lines), tuple(rows))]
+
+
+async def _status(person: Person, now: datetime) -> list[Said]:
+    """Per-clause progress of every resolution the person controls."""
+    parts: list[str] = []
+    for resolution in await Resolution.filter(controller_id=person.id).order_by("id"):
+        today = local_date(now, ZoneInfo(resolution.timezone))
+        rows = (
+            await Task.filter(resolution_id=resolution.id)
+            .exclude(state=TaskState.CANCELLED)
+            .values("clause_id", "state", "deadline", "extended_to")
+        )
+        by_clause: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in rows:
+            late = (
+                row["state"] == TaskState.OPEN and (row["extended_to"] or row["deadline"]) < today
+            )
+            by_clause[row["clause_id"]].update(
+                {"all": 1, str(row["state"]): 1, "late": 1 if late else 0}
+            )
+        done = sum(c["done"] for c in by_clause.values())
+        total = sum(c["all"] for c in by_clause.values())
+        title = f"№ {esc(resolution.number)} «{esc(resolution.title)}»"
+        lines = [f"<b>{title}</b> — выполнено {done} из {total}"]
+        for clause in sorted(by_clause, key=clause_order):
+            c = by_clause[clause]
+            line = f"п. {esc(clause)}: выполнено {c['done']} из {c['all']}"
+            line += f", на приёмке {c['reported']}" if c["reported"] else ""
+            line += f", <b>просрочено {c['late']}</b>" if c["late"] else ""
+            lines.append(line)
+        pending = await _pending_extensions(resolution.id)
+        if pending:
+            lines.append(f"Просьб об отсрочке на рассмотрении: {pending}")
+        parts.append("\n".join(lines))
+    if not parts:
+        return [Said(NOT_CONTROLLER)]
+    return [Said(p) for p in split_message("\n\n".join(parts), TELEGRAM_LIMIT)]
+
+
+async def _pending_extensions(resolution_id: str) -> int:
+    return await Extension.filter(
+        task__resolution_id=resolution_id, state=ExtensionState.PENDING
+    ).count()

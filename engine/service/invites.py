@@ -1,0 +1,160 @@
+"""One-time Telegram deep links: ``https://t.me/<bot>?start=<token>`` binds a chat to a person.
+
+Only a keyed hash of each token is stored (HMAC with RESOLUTE_SECRET), so the database alone
+cannot be turned into working links. A token works once and until it expires; issuing a new one
+for a person withdraws their earlier unused ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from engine.audit import record, refusal
+from engine.channels.email import Mail
+from engine.errors import ConfigError
+from storage.models import Invite, Person
+
+TOKEN_BYTES = 24  # 32 URL-safe characters: within Telegram's 64 for a start parameter
+DEFAULT_TTL = timedelta(days=14)
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+GREETING = (
+    "Здравствуйте, {name}! Вы подключены к боту контроля исполнения постановлений. "
+    "Я буду напоминать о ваших пунктах; отметить выполнение, отправить отчёт или попросить "
+    "отсрочку можно кнопками под напоминанием. Список ваших пунктов — /tasks, справка — /help."
+)
+REFUSED_UNKNOWN = (
+    "Эта ссылка-приглашение недействительна. Попросите секретаря выслать новую персональную ссылку."
+)
+REFUSED_USED = (
+    "Эта ссылка-приглашение уже использована. Если это были не вы, сообщите секретарю; "
+    "для подключения нужна новая персональная ссылка."
+)
+REFUSED_EXPIRED = "Срок действия ссылки-приглашения истёк. Попросите секретаря выслать новую."
+REFUSED_TAKEN = (
+    "Этот аккаунт Telegram уже подключён для другого участника ({name}). "
+    "Если это ошибка, обратитесь к секретарю."
+)
+
+
+def token_hash(secret: bytes, token: str) -> str:
+    return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
+
+
+def deep_link(bot_username: str, token: str) -> str:
+    return f"https://t.me/{bot_username}?start={token}"
+
+
+async def issue(secret: bytes, person: Person, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
+    """A new one-time token for ``person`` (their earlier unused ones stop working)."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    async with in_transaction():
+        await Invite.filter(person_id=person.id, used_at=None).delete()
+        await Invite.create(
+            token_hash=token_hash(secret, token), person_id=person.id, created_at=now,
+            expires_at=now + ttl,
+        )  # fmt: skip
+        await record("person.invited", at=now, actor="cli", person=person.id)
+    return token
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    answer: str
+    name: str  # stable outcome name
+    person: Person | None = None
+
+
+async def redeem(secret: bytes, token: str, chat_id: int, now: datetime) -> Redeemed:
+    """``/start <token>`` from ``chat_id``: bind the chat to the invited person, once."""
+    if not _TOKEN.fullmatch(token):
+        refusal("invite.unknown", chat=chat_id)
+        return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
+    async with in_transaction():
+        invite = await Invite.get_or_none(token_hash=token_hash(secret, token))
+        if invite is None:
+            refusal("invite.unknown", chat=chat_id)
+            return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
+        person = await Person.get(id=invite.person_id)
+        if invite.used_at is not None:
+            if invite.used_by_chat == chat_id and person.telegram_chat_id == chat_id:
+                return Redeemed(GREETING.format(name=person.name), "invite-again", person)
+            refusal("invite.reused", chat=chat_id, person=person.id)
+            return Redeemed(REFUSED_USED, "invite-reused")
+        if invite.expires_at <= now:
+            refusal("invite.expired", chat=chat_id, person=person.id)
+            return Redeemed(REFUSED_EXPIRED, "invite-expired")
+        holder = await Person.filter(telegram_chat_id=chat_id).exclude(id=person.id).first()
+        if holder is not None:
+            refusal("invite.chat_taken", chat=chat_id, person=person.id, holder=holder.id)
+            return Redeemed(REFUSED_TAKEN.format(name=holder.name), "invite-chat-taken")
+        used = await Invite.filter(id=invite.id, used_at=None).update(
+            used_at=now, used_by_chat=chat_id
+        )
+        if not used:  # the same link pressed twice at once: the other press won
+            return Redeemed(REFUSED_USED, "invite-reused")
+        await Person.filter(id=person.id).update(telegram_chat_id=chat_id, telegram_blocked_at=None)
+        await record("person.linked", at=now, actor=person.id, chat=chat_id)
+    person.telegram_chat_id = chat_id
+    return Redeemed(GREETING.format(name=person.name), "linked", person)
+
+
+@dataclass(frozen=True)
+class Issued:
+    person: Person
+    link: str
+    already_linked: bool
+
+
+async def invite_people(
+    ids: list[str], everyone: bool, bot_username: str, secret: bytes, now: datetime, ttl: timedelta
+) -> list[Issued]:
+    """Links for the named people, or for everyone not linked yet (``everyone``).
+    Raises ConfigError naming the unknown ids before issuing anything."""
+    if everyone:
+        people = await Person.filter(telegram_chat_id=None).order_by("id")
+    else:
+        found = {p.id: p for p in await Person.filter(id__in=ids)}
+        unknown = [i for i in ids if i not in found]
+        if unknown:
+            raise ConfigError(
+                f"Нет в базе: {', '.join(unknown)}. Проверьте идентификаторы "
+                "или сначала выполните resolute apply."
+            )
+        people = [found[i] for i in dict.fromkeys(ids)]
+    issued = []
+    for person in people:
+        token = await issue(secret, person, now, ttl)
+        issued.append(
+            Issued(person, deep_link(bot_username, token), person.telegram_chat_id is not None)
+        )
+    return issued
+
+
+def invite_mail(issued: Issued, ttl: timedelta, now: datetime) -> Mail:
+    """The invitation by e-mail, for people who are not in Telegram with the bot yet."""
+    person = issued.person
+    assert person.email is not None
+    days = ttl.days
+    text = (
+        f"Здравствуйте, {person.name}!\n\n"
+        "Напоминания о пунктах постановлений, которые вам поручены, приходят в Telegram. "
+        "Чтобы подключиться, откройте персональную ссылку и нажмите «Запустить» (Start):\n\n"
+        f"{issued.link}\n\n"
+        f"Ссылка одноразовая и действует {days} дн. Не пересылайте её другим.\n"
+    )
+    link = html.escape(issued.link)
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
+    body = body.replace(link, f'<a href="{link}">{link}</a>')
+    return Mail(
+        person.email, person.name, "Подключение к боту контроля исполнения", body, text,
+        f"invite:{person.id}:{now.isoformat()}",
+    )  # fmt: skip

@@ -1,0 +1,76 @@
+"""Messages to people that events cause (a report for the controller, a decision for the owner).
+
+They go through the outbox like reminders: paced, retried, routed to e-mail when Telegram cannot
+reach the person, and sent at most once, because each key names its event.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from engine.channels.base import Button
+from engine.service.dispatch import route
+from storage.models import Outbox, Person, Task
+
+ALL_CHANNELS = frozenset({"telegram", "email"})
+_TAG = re.compile(r"<[^>]+>")
+
+
+def esc(text: object) -> str:
+    """Text for Telegram HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def plain(markup: str) -> str:
+    """The plain-text twin of a notice's Telegram HTML (for the e-mail text part)."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+def ru_date(day: date) -> str:
+    return f"{day:%d.%m.%Y}"
+
+
+def clause_line(task: Task, number: str) -> str:
+    """«Пункт 1.2 постановления № 16-1: …» with the clause text shortened."""
+    text = task.clause_text if len(task.clause_text) <= 300 else task.clause_text[:299] + "…"
+    return f"<b>Пункт {esc(task.clause_id)}</b> постановления № {esc(number)}: {esc(text)}"
+
+
+async def notify(
+    person: Person,
+    key: str,
+    body: str,
+    now: datetime,
+    *,
+    subject: str,
+    task_id: int | None = None,
+    buttons: Sequence[Button | Sequence[Button]] = (),
+    copies: Sequence[tuple[int, int]] = (),
+) -> bool:
+    """Queue ``body`` (Telegram HTML) for ``person`` under ``key``; False if it was queued
+    before (the event was already announced). ``copies``: (chat, message) pairs of a user's
+    messages to copy along, in Telegram (the photos and files of a report)."""
+    rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+    payload = {
+        "html": body,
+        "text": plain(body),
+        "subject": subject,
+        "buttons": [[[b.text, b.data] for b in row] for row in rows],
+        "copies": [list(c) for c in copies],
+    }
+    _, created = await Outbox.get_or_create(
+        key=key,
+        defaults={
+            "task_id": task_id,
+            "person_id": person.id,
+            "channel": route(person, ALL_CHANNELS),
+            "kind": "notice",
+            "due_at": now,
+            "attempt_at": now,
+            "payload": payload,
+        },
+    )
+    return created

@@ -1,0 +1,404 @@
+"""The whole cycle inside Telegram: reports with evidence, the controller's decisions,
+extension requests, commands and linking — against the loopback Bot API through the real
+python-telegram-bot client, one ``tick`` at a time (time is an argument, never a wait)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine.callbacks import Action, sign
+from engine.service import confirm, control, conversation, invites, presses
+from engine.service.apply import apply_catalog
+from engine.service.tick import tick
+from engine.workflow.catalog import load_catalog
+from storage.models import (
+    AuditEvent,
+    Evidence,
+    Extension,
+    ExtensionState,
+    Invite,
+    Person,
+    Task,
+    TaskState,
+)
+from tests.fakes.bot_api import FakeBotAPI, SentMessage
+from tests.helpers import SECRET, at, running
+
+MINUS_7 = at("2023-10-13T09:00+03:00")  # the -7 day reminder of the test clause (20 October)
+KEY = SECRET.encode()
+
+
+def minutes(n: int) -> object:
+    return MINUS_7 + timedelta(minutes=n)
+
+
+def button(message: SentMessage, label: str) -> str:
+    """The callback data of the button whose text contains ``label``."""
+    assert message.reply_markup is not None, f"no keyboard under {message.plain_text!r}"
+    for row in message.reply_markup["inline_keyboard"]:
+        for b in row:
+            if label in b["text"]:
+                return str(b["callback_data"])
+    raise AssertionError(f"no button {label!r} under {message.plain_text!r}")
+
+
+def last(api: FakeBotAPI, chat: int) -> SentMessage:
+    return api.messages_to(chat)[-1]
+
+
+def texts(api: FakeBotAPI, chat: int) -> list[str]:
+    return [m.plain_text for m in api.messages_to(chat)]
+
+
+async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        labels = [b["text"] for row in reminder.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
+        assert labels == ["✅ Выполнено", "📎 Отправить отчёт", "⏳ Нужна отсрочка"]
+
+        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
+        await tick(app, minutes(1))
+        assert api.callback_answers[-1].text == presses.ANSWER_ASK_REPORT
+        assert "Пришлите отчёт по пункту A.1" in last(api, 111).plain_text
+        assert api.edits == []  # asking for a report changes nothing yet: the buttons stay
+
+        photo = api.send_photo(111, caption="Рекомендации разосланы, реестр на фото")
+        await tick(app, minutes(2))
+        task = await Task.get(owner_id="ivanov")
+        assert (task.state, task.reports) == (TaskState.REPORTED, 1)
+        [evidence] = await Evidence.filter(task_id=task.id)
+        assert evidence.text == "Рекомендации разосланы, реестр на фото"
+        assert evidence.content_type == "image/jpeg"
+        assert evidence.reference is not None and evidence.reference.startswith("FAKE-FILE-")
+        assert last(api, 111).plain_text == confirm.ANSWER_REPORTED
+
+        copied, notice = api.messages_to(999)
+        assert copied.copied_from == (111, photo)  # the photo itself, then the decision
+        assert "Отчёт об исполнении" in notice.plain_text
+        assert "Пункт A.1" in notice.plain_text and "Иванов И.И." in notice.plain_text
+        assert "Текст отчёта: Рекомендации разосланы" in notice.plain_text
+
+        accept = button(notice, "Принять")
+        api.press_button(999, notice.message_id, accept)
+        await tick(app, minutes(3))
+        assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
+        task = await Task.get(owner_id="ivanov")
+        assert task.state == TaskState.DONE and task.closed_at is not None
+        assert "Контролёр принял ваш отчёт" in last(api, 111).plain_text
+        event = await AuditEvent.get(event="task.accepted")
+        assert (event.actor, event.task_id) == ("control", task.id)
+        assert api.edits[-1].message_id == notice.message_id  # the decided buttons are gone
+        assert api.edits[-1].reply_markup is None
+
+        api.press_button(999, notice.message_id, accept)  # pressed again: changes nothing
+        await tick(app, minutes(4))
+        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert await AuditEvent.filter(event="task.accepted").count() == 1
+
+
+async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_a_new_one(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
+        await tick(app, minutes(1))
+        first = last(api, 999)
+        assert "материалов не приложил" in first.plain_text
+
+        api.press_button(999, first.message_id, button(first, "Вернуть"))
+        await tick(app, minutes(2))
+        assert api.callback_answers[-1].text == control.ANSWER_RETURNED
+        task = await Task.get(owner_id="ivanov")
+        assert (task.state, task.reports, task.reported_at) == (TaskState.OPEN, 1, None)
+        assert task.next_due_at is not None  # reminders resume
+        returned = last(api, 111)
+        assert "вернул ваш отчёт на доработку" in returned.plain_text
+        assert last(api, 999).plain_text == control.ASK_COMMENT
+
+        api.send_text(999, "Приложите список адресатов рассылки.")
+        await tick(app, minutes(3))
+        assert last(api, 999).plain_text == conversation.COMMENT_SENT
+        assert "Приложите список адресатов рассылки." in last(api, 111).plain_text
+        assert "Комментарий контролёра" in last(api, 111).plain_text
+
+        api.press_button(999, first.message_id, button(first, "Принять"))  # round 1: stale
+        await tick(app, minutes(4))
+        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
+
+        api.press_button(111, returned.message_id, button(returned, "Выполнено"))  # round 2
+        await tick(app, minutes(5))
+        second = last(api, 999)
+        assert "Отчёт об исполнении" in second.plain_text
+        api.press_button(999, first.message_id, button(first, "Принять"))  # still round 1
+        await tick(app, minutes(6))
+        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
+        api.press_button(999, second.message_id, button(second, "Принять"))
+        await tick(app, minutes(7))
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.DONE
+        events = [e.event for e in await AuditEvent.filter(actor="control").order_by("id")]
+        assert events == ["task.returned", "task.commented", "task.accepted"]
+
+
+async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
+        await tick(app, minutes(1))
+        assert api.callback_answers[-1].text == presses.ANSWER_ASK_DATE
+        assert "Сейчас срок — 20.10.2023" in last(api, 111).plain_text
+
+        for n, (said, answer) in enumerate(
+            [
+                ("когда-нибудь потом", conversation.DATE_NOT_UNDERSTOOD),
+                ("до 18 октября", "Новый срок должен быть позже нынешнего (20.10.2023)."),
+                ("до 27 октября", "Новый срок — 27.10.2023. Коротко напишите причину отсрочки."),
+                ("Ждём данные от первичных организаций", conversation.EXTENSION_SENT),
+            ],
+            start=2,
+        ):
+            api.send_text(111, said)
+            await tick(app, minutes(n))
+            assert last(api, 111).plain_text.startswith(answer.split("{")[0]), said
+        assert last(api, 111).plain_text == conversation.EXTENSION_SENT.format(to="27.10.2023")
+
+        request = await Extension.get(task__owner_id="ivanov")
+        assert (request.requested_to, request.state) == (date(2023, 10, 27), "pending")
+        asked = last(api, 999)
+        assert "Просьба об отсрочке" in asked.plain_text
+        assert "20.10.2023 → 27.10.2023" in asked.plain_text
+        assert "Ждём данные от первичных организаций" in asked.plain_text
+
+        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
+        api.press_button(222, asked.message_id, button(asked, "Одобрить"))  # not the controller
+        await tick(app, minutes(10))
+        assert [a.text for a in api.callback_answers[-2:]] == [
+            presses.ANSWER_EXTENSION_PENDING,
+            presses.ANSWER_NOT_CONTROLLER,
+        ]
+
+        api.press_button(999, asked.message_id, button(asked, "Одобрить"))
+        await tick(app, minutes(11))
+        assert api.callback_answers[-1].text == control.ANSWER_APPROVED
+        task = await Task.get(owner_id="ivanov")
+        assert task.extended_to == date(2023, 10, 27)
+        assert "Новый срок: 27.10.2023" in last(api, 111).plain_text
+        api.press_button(999, asked.message_id, button(asked, "Одобрить"))  # again: stale
+        await tick(app, minutes(12))
+        assert api.callback_answers[-1].text == control.ANSWER_EXTENSION_STALE
+
+        sent_to_ivanov = len(api.messages_to(111))
+        await tick(app, at("2023-10-19T09:00+03:00"))  # petrova's -1d; ivanov's is now 26 Oct
+        assert len(api.messages_to(111)) == sent_to_ivanov
+        assert "срок завтра" in last(api, 222).plain_text
+        await tick(app, at("2023-10-20T09:00+03:00"))  # ivanov: the -7d of the new deadline
+        assert "до срока 7 дней" in last(api, 111).plain_text
+        assert "27 октября 2023" in last(api, 111).plain_text
+
+
+async def test_a_rejected_extension_keeps_the_deadline_and_the_digest_shows_the_request(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 222)
+        api.press_button(222, reminder.message_id, button(reminder, "Нужна отсрочка"))
+        await tick(app, minutes(1))
+        api.send_text(222, "25.10.2023")
+        await tick(app, minutes(2))
+        api.send_text(222, "Отпуск")
+        await tick(app, minutes(3))
+        asked = last(api, 999)
+
+        await tick(app, at("2023-10-13T09:30+03:00"))  # the controller's digest time
+        digest = last(api, 999)
+        assert "Просьбы об отсрочке" in digest.plain_text
+        assert (
+            "Петрова П.П." in digest.plain_text and "20.10.2023 → 25.10.2023" in digest.plain_text
+        )
+
+        api.press_button(999, asked.message_id, button(asked, "Отклонить"))
+        await tick(app, at("2023-10-13T10:00+03:00"))
+        assert api.callback_answers[-1].text == control.ANSWER_REJECTED
+        assert "Срок прежний: 20.10.2023" in last(api, 222).plain_text
+        task = await Task.get(owner_id="petrova")
+        assert task.extended_to is None and task.state == TaskState.OPEN
+        assert (await Extension.get(task_id=task.id)).state == ExtensionState.REJECTED
+
+
+async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
+    db_url: str, api: FakeBotAPI, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="resolute.events")
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        ivanov = await Task.get(owner_id="ivanov")
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
+        await tick(app, minutes(1))
+        notice = last(api, 999)
+        accept = button(notice, "Принять")
+        action, obj, mac = accept.split(":")
+        attempts = [
+            (111, accept, presses.ANSWER_NOT_CONTROLLER),  # the owner cannot accept their own
+            (222, accept, presses.ANSWER_NOT_CONTROLLER),  # nor can a colleague
+            (555, accept, presses.ANSWER_NOT_CONTROLLER),  # nor a stranger
+            (999, f"{action}:{ivanov.id}.7:{mac}", presses.ANSWER_FORGED),  # another round
+            (999, f"{Action.RETURN.value}:{obj}:{mac}", presses.ANSWER_FORGED),  # another action
+            (999, button(reminder, "Отправить отчёт"), presses.ANSWER_FOREIGN),  # owner's button
+            (222, button(reminder, "Нужна отсрочка"), presses.ANSWER_FOREIGN),
+            (
+                999,
+                sign(b"another-secret-0123456789", Action.ACCEPT, ivanov.id, 1),
+                presses.ANSWER_FORGED,
+            ),
+            (999, sign(KEY, Action.APPROVE, 424242), presses.ANSWER_FORGED),  # no such request
+        ]
+        for user, data, _ in attempts:
+            api.press_button(999, notice.message_id, data, from_user_id=user)
+        await tick(app, minutes(2))
+        assert [a.text for a in api.callback_answers[-len(attempts) :]] == [
+            answer for _, _, answer in attempts
+        ]
+        ivanov = await Task.get(owner_id="ivanov")
+        assert (ivanov.state, ivanov.reports) == (TaskState.REPORTED, 1)
+        assert not await AuditEvent.filter(event__in=["task.accepted", "task.returned"]).exists()
+        assert await Extension.all().count() == 0
+        refusals = [r.getMessage().split()[0] for r in caplog.records]
+        assert refusals.count("callback.not_controller") == 3
+        assert refusals.count("callback.forged") == 3
+        assert refusals.count("callback.foreign") == 2
+
+        # A press on a task closed since: answered, changes nothing.
+        api.press_button(999, notice.message_id, accept)
+        await tick(app, minutes(3))
+        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
+        await tick(app, minutes(4))
+        assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
+
+
+async def test_replies_to_a_reminder_are_evidence_within_bounds(
+    db_url: str, api: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(confirm, "MAX_EVIDENCE_PER_TASK", 3)
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.send_text(
+            111,
+            "Черновик готов: https://example.org/draft.docx",
+            reply_to_message_id=reminder.message_id,
+        )
+        await tick(app, minutes(1))
+        assert last(api, 111).plain_text.startswith("Приложено к пункту A.1. Когда пункт будет")
+        api.send_document(111, file_name="реестр.pdf", reply_to_message_id=reminder.message_id)
+        api.send_document(111, file_name="ещё.pdf", reply_to_message_id=reminder.message_id)
+        await tick(app, minutes(2))
+        task = await Task.get(owner_id="ivanov")
+        rows = await Evidence.filter(task_id=task.id).order_by("id")
+        assert [(e.text, e.content_type, e.file_name) for e in rows] == [
+            ("Черновик готов: https://example.org/draft.docx", None, None),
+            ("https://example.org/draft.docx", "text/uri-list", None),
+            (None, "application/pdf", "реестр.pdf"),
+        ]
+        assert "уже приложено 3 материалов" in last(api, 111).plain_text
+        assert task.state == TaskState.OPEN  # evidence alone does not report
+
+        api.send_text(
+            222, "Это не про мой пункт", reply_to_message_id=api.messages_to(222)[0].message_id
+        )
+        api.send_text(111, "просто так")  # no reply, no dialogue: a hint
+        await tick(app, minutes(3))
+        assert await Evidence.filter(person_id="petrova").count() == 1
+        assert last(api, 111).plain_text == conversation.HINT
+
+
+async def test_commands_help_tasks_status_cancel(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        for text in ("/help", "/tasks", "/status", "/cancel", "/frobnicate"):
+            api.send_text(111, text)
+        api.send_text(999, "/help")
+        api.send_text(999, "/status")
+        api.send_text(555, "Здравствуйте")
+        await tick(app, at("2023-10-21T10:00+03:00"))  # a day after the deadline
+        help_, tasks, status, cancel, unknown = api.messages_to(111)
+        assert "/tasks" in help_.plain_text and "/status" not in help_.plain_text
+        assert "п. A.1 пост. № 1-1 — просрочен на 1 дн." in tasks.plain_text
+        pressed = button(tasks, "✅ 1")
+        assert status.plain_text == conversation.NOT_CONTROLLER
+        assert cancel.plain_text == conversation.NOTHING_TO_CANCEL
+        assert unknown.plain_text == conversation.UNKNOWN_COMMAND
+        controller_help, controller_status, digest = api.messages_to(999)
+        assert "Просрочено впервые" in digest.plain_text
+        assert "/status" in controller_help.plain_text
+        assert "выполнено 0 из 3" in controller_status.plain_text
+        assert "п. A.1: выполнено 0 из 3, просрочено 3" in controller_status.plain_text
+        assert api.messages_to(555)[0].plain_text == conversation.STRANGER
+
+        api.press_button(111, tasks.message_id, pressed)  # a /tasks button works like any other
+        await tick(app, at("2023-10-21T10:05+03:00"))
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
+        api.send_text(999, "/status")
+        await tick(app, at("2023-10-21T10:10+03:00"))
+        assert "выполнено 0 из 3, на приёмке 1, просрочено 2" in last(api, 999).plain_text
+
+
+async def test_a_deep_link_binds_once_and_refuses_reuse_expiry_and_strangers(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        [issued] = await invites.invite_people(
+            ["sidorov"], False, api.bot_username, KEY, MINUS_7, timedelta(days=14)
+        )
+        assert issued.link.startswith(f"https://t.me/{api.bot_username}?start=")
+        token = issued.link.split("start=")[1]
+        assert len(token) <= 64
+        stored = await Invite.get(person_id="sidorov")
+        assert stored.token_hash != token and token not in stored.token_hash
+
+        api.send_text(333, f"/start {token}")
+        await tick(app, minutes(1))
+        greeting, reminder = texts(api, 333)  # linked: the live reminder comes at once
+        assert greeting.startswith("Здравствуйте, Сидоров С.С.!")
+        assert "до срока 7 дней" in reminder
+        assert (await Person.get(id="sidorov")).telegram_chat_id == 333
+
+        api.send_text(444, f"/start {token}")  # the same link from someone else
+        api.send_text(444, "/start AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")  # never issued
+        api.send_text(444, "/start ../../etc/passwd")
+        await tick(app, minutes(2))
+        assert texts(api, 444) == [
+            invites.REFUSED_USED,
+            invites.REFUSED_UNKNOWN,
+            invites.REFUSED_UNKNOWN,
+        ]
+        assert await Person.filter(telegram_chat_id=444).count() == 0
+
+        [late] = await invites.invite_people(
+            ["petrova"], False, api.bot_username, KEY, MINUS_7, timedelta(days=1)
+        )
+        api.send_text(445, f"/start {late.link.split('start=')[1]}")
+        await tick(app, MINUS_7 + timedelta(days=2))
+        assert texts(api, 445) == [invites.REFUSED_EXPIRED]
+        assert (await Person.get(id="petrova")).telegram_chat_id == 222
+
+        # Re-applying the roster (which has no chat id for sidorov) keeps the link.
+        await apply_catalog(load_catalog([tmp_path]), MINUS_7 + timedelta(days=2))
+        assert (await Person.get(id="sidorov")).telegram_chat_id == 333
+        await tick(app, at("2023-10-19T09:00+03:00"))
+        assert "срок завтра" in last(api, 333).plain_text  # reminders now go to Telegram
