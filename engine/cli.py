@@ -370,7 +370,7 @@ def invite(
         out.print("Все участники уже подключены к Telegram: ссылки не нужны.")
     for item in issued:
         note = "  (уже подключён; новая ссылка переподключит)" if item.already_linked else ""
-        out.print(f"{item.person.id}\t{item.person.name}\t{item.link}{note}", markup=False)
+        typer.echo(f"{item.person.id}\t{item.person.name}\t{item.link}{note}")  # tabs kept
     for line in notes:
         err.print(line, markup=False)
 
