@@ -17,6 +17,7 @@ from storage.models import Outbox, Person, Task
 
 ALL_CHANNELS = frozenset({"telegram", "email"})
 _TAG = re.compile(r"<[^>]+>")
+BUTTONS_IN_TELEGRAM = "Ответить на это сообщение можно кнопками в Telegram-боте."
 
 
 def esc(text: object) -> str:
@@ -54,9 +55,11 @@ async def notify(
     before (the event was already announced). ``copies``: (chat, message) pairs of a user's
     messages to copy along, in Telegram (the photos and files of a report)."""
     rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+    footer = f"\n\n{BUTTONS_IN_TELEGRAM}" if rows else ""
     payload = {
         "html": body,
-        "text": plain(body),
+        "mail_html": "<br>\n".join((body + html.escape(footer)).split("\n")),
+        "text": plain(body) + footer,
         "subject": subject,
         "buttons": [[[b.text, b.data] for b in row] for row in rows],
         "copies": [list(c) for c in copies],

@@ -93,7 +93,8 @@ def test_invite_without_telegram_or_secret_says_what_is_missing(
 ) -> None:
     no_bot = {k: v for k, v in env.items() if not k.startswith("RESOLUTE_TELEGRAM")}
     result = resolute(no_bot, "invite", "yakovleva", expect=2)
-    assert "RESOLUTE_TELEGRAM_TOKEN" in result.stderr and "--bot" in result.stderr
+    assert "RESOLUTE_TELEGRAM_TOKEN" in result.stderr
+    assert "--bot" in result.stderr
     no_secret = {k: v for k, v in env.items() if k != "RESOLUTE_SECRET"}
     assert "RESOLUTE_SECRET" in resolute(no_secret, "invite", "--all", expect=2).stderr
     assert RESOLUTE  # the same binary as the other acceptance tests

@@ -773,14 +773,18 @@ class FakeBotAPI:
         content: bytes = b"\xff\xd8\xff\xe0fake-jpeg",
         caption: str | None = None,
         reply_to_message_id: int | None = None,
+        media_group_id: str | None = None,
     ) -> int:
-        """The user sends a photo (two sizes, both downloadable through getFile)."""
+        """The user sends a photo (two sizes, both downloadable through getFile); photos sent
+        together as an album share a ``media_group_id`` and arrive as separate messages."""
         sizes = []
         for width, height in ((90, 68), (1280, 960)):
             stored = self._store_file("photos", ".jpg", content)
             sizes.append(stored.json() | {"width": width, "height": height})
             sizes[-1].pop("file_path")
         message: JSONDict = {"photo": sizes} | ({"caption": caption} if caption else {})
+        if media_group_id is not None:
+            message["media_group_id"] = media_group_id
         return self._user_message(chat_id, message, reply_to_message_id)
 
     def send_document(

@@ -76,13 +76,15 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         [evidence] = await Evidence.filter(task_id=task.id)
         assert evidence.text == "Рекомендации разосланы, реестр на фото"
         assert evidence.content_type == "image/jpeg"
-        assert evidence.reference is not None and evidence.reference.startswith("FAKE-FILE-")
+        assert evidence.reference is not None
+        assert evidence.reference.startswith("FAKE-FILE-")
         assert last(api, 111).plain_text == confirm.ANSWER_REPORTED
 
         copied, notice = api.messages_to(999)
         assert copied.copied_from == (111, photo)  # the photo itself, then the decision
         assert "Отчёт об исполнении" in notice.plain_text
-        assert "Пункт A.1" in notice.plain_text and "Иванов И.И." in notice.plain_text
+        assert "Пункт A.1" in notice.plain_text
+        assert "Иванов И.И." in notice.plain_text
         assert "Текст отчёта: Рекомендации разосланы" in notice.plain_text
 
         accept = button(notice, "Принять")
@@ -90,7 +92,8 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         await tick(app, minutes(3))
         assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
         task = await Task.get(owner_id="ivanov")
-        assert task.state == TaskState.DONE and task.closed_at is not None
+        assert task.state == TaskState.DONE
+        assert task.closed_at is not None
         assert "Контролёр принял ваш отчёт" in last(api, 111).plain_text
         event = await AuditEvent.get(event="task.accepted")
         assert (event.actor, event.task_id) == ("control", task.id)
@@ -101,6 +104,33 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         await tick(app, minutes(4))
         assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
         assert await AuditEvent.filter(event="task.accepted").count() == 1
+
+
+async def test_an_album_joins_the_report_and_an_oversized_file_is_refused(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
+        await tick(app, minutes(1))
+        for n in range(3):  # an album of three photos: three messages, one media group
+            api.send_photo(111, caption="Акт" if n == 0 else None, media_group_id="album-1")
+        api.send_text(111, "А это уже не отчёт")
+        api.send_document(
+            111, file_name="скан.pdf", content=b"0" * (confirm.MAX_FILE_BYTES + 1),
+            reply_to_message_id=reminder.message_id,
+        )  # fmt: skip
+        await tick(app, minutes(2))
+        task = await Task.get(owner_id="ivanov")
+        assert task.state == TaskState.REPORTED
+        photos = await Evidence.filter(task_id=task.id, content_type="image/jpeg").count()
+        assert photos == 3
+        assert await Evidence.filter(task_id=task.id).count() == 3  # the big file is not kept
+        replies = texts(api, 111)[-3:]
+        assert replies[0] == confirm.ANSWER_REPORTED
+        assert replies[1] == conversation.HINT  # the album is over: plain text is not evidence
+        assert "«скан.pdf» больше 20 МБ" in replies[2]
 
 
 async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_a_new_one(
@@ -226,16 +256,16 @@ async def test_a_rejected_extension_keeps_the_deadline_and_the_digest_shows_the_
         await tick(app, at("2023-10-13T09:30+03:00"))  # the controller's digest time
         digest = last(api, 999)
         assert "Просьбы об отсрочке" in digest.plain_text
-        assert (
-            "Петрова П.П." in digest.plain_text and "20.10.2023 → 25.10.2023" in digest.plain_text
-        )
+        assert "Петрова П.П." in digest.plain_text
+        assert "20.10.2023 → 25.10.2023" in digest.plain_text
 
         api.press_button(999, asked.message_id, button(asked, "Отклонить"))
         await tick(app, at("2023-10-13T10:00+03:00"))
         assert api.callback_answers[-1].text == control.ANSWER_REJECTED
         assert "Срок прежний: 20.10.2023" in last(api, 222).plain_text
         task = await Task.get(owner_id="petrova")
-        assert task.extended_to is None and task.state == TaskState.OPEN
+        assert task.extended_to is None
+        assert task.state == TaskState.OPEN
         assert (await Extension.get(task_id=task.id)).state == ExtensionState.REJECTED
 
 
@@ -337,7 +367,8 @@ async def test_commands_help_tasks_status_cancel(
         api.send_text(555, "Здравствуйте")
         await tick(app, at("2023-10-21T10:00+03:00"))  # a day after the deadline
         help_, tasks, status, cancel, unknown = api.messages_to(111)
-        assert "/tasks" in help_.plain_text and "/status" not in help_.plain_text
+        assert "/tasks" in help_.plain_text
+        assert "/status" not in help_.plain_text
         assert "п. A.1 пост. № 1-1 — просрочен на 1 дн." in tasks.plain_text
         pressed = button(tasks, "✅ 1")
         assert status.plain_text == conversation.NOT_CONTROLLER
@@ -369,7 +400,8 @@ async def test_a_deep_link_binds_once_and_refuses_reuse_expiry_and_strangers(
         token = issued.link.split("start=")[1]
         assert len(token) <= 64
         stored = await Invite.get(person_id="sidorov")
-        assert stored.token_hash != token and token not in stored.token_hash
+        assert stored.token_hash != token
+        assert token not in stored.token_hash
 
         api.send_text(333, f"/start {token}")
         await tick(app, minutes(1))

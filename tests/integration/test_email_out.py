@@ -204,3 +204,33 @@ async def test_the_controller_gets_the_digest_by_mail_and_telegram(
     assert "Иванов И.И." in html.get_content()
     assert "ПРОСРОЧЕНО ВПЕРВЫЕ" in text.get_content()
     assert "Петрова П.П." in text.get_content()
+
+
+async def test_a_notice_for_someone_linked_to_telegram_goes_by_mail_when_telegram_is_off(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The controller is linked to Telegram, but this process has only e-mail: the report
+    notice goes by mail, its lines kept, with a word on where the buttons are."""
+    from engine.service.confirm import owner_says_done
+    from storage.models import Task
+
+    with FakeSMTP() as smtp:
+        app = await started(db_url, workflow(tmp_path, owners="ivanov"), smtp)
+        try:
+            task = await Task.get(owner_id="ivanov")
+            await owner_says_done(task, MINUS_7, via="email", secret=b"k" * 16)
+            report = await tick(app, MINUS_7)
+            row = await Outbox.get(key=f"report:{task.id}:1")
+        finally:
+            await app.__aexit__(None, None, None)
+        received = [r for r in smtp.received if "Отчёт по пункту" in str(r.message["Subject"])]
+    assert row.channel == "email"  # queued for Telegram, moved to the channel that is on
+    assert report.delivery.sent >= 1
+    [mail] = received
+    assert mail.message["To"].addresses[0].addr_spec == "control@example.org"
+    text = mail.message.get_body(preferencelist=("plain",)).get_content()
+    html = mail.message.get_body(preferencelist=("html",)).get_content()
+    assert "Исполнитель: Иванов И.И." in text
+    assert "Ответить на это сообщение можно кнопками в Telegram-боте." in text
+    assert "<br>" in html
+    assert "<b>Пункт A.1</b>" in html
