@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     secret: SecretStr | None = None
     templates_dir: str | None = None
     run_interval_s: float = Field(default=30.0, ge=0.2, le=3600)  # how often `run` looks for work
+    # How often a `run` instance that does not poll Telegram tries to take over polling
+    leader_retry_s: float = Field(default=5.0, ge=0.1, le=300)
 
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, gt=0, lt=65536)

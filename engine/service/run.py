@@ -5,6 +5,14 @@ occurrences, enqueue and deliver what is due), cron jobs run it at each digest t
 listening loop long-polls Telegram so a button press is answered within a second or two.
 SIGTERM or SIGINT stops taking new work, lets the pass in flight finish, and exits: a message is
 either recorded as sent or left in the queue, never half-sent.
+
+Several instances may run side by side on one PostgreSQL database (SQLite: one instance).
+Every instance runs the passes: enqueueing is idempotent (each message's key is unique), and
+delivery claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease
+(``engine/service/claims.py``), so no row is taken by two instances and the rows of one that
+dies are taken by the others once its lease expires. Only one instance polls Telegram: the
+holder of a PostgreSQL advisory lock (``engine/service/leader.py``); the others try to take it
+every ``RESOLUTE_LEADER_RETRY_S`` seconds and take over when the holder dies.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from engine.channels.base import ChannelUnavailable
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
+from engine.service.leader import TELEGRAM_POLLER, AdvisoryLock, while_leader
 from engine.service.mail_inbound import pull_email
 from storage.models import Resolution
 
@@ -41,6 +50,17 @@ class Service:
         self.interval_s = interval_s
         self.stopping = asyncio.Event()
         self._pass_lock = asyncio.Lock()  # one pass at a time, whoever triggers it
+        self._passes: set[asyncio.Task[None]] = set()  # started by the scheduler, not finished
+
+    async def scheduled_pass(self) -> None:
+        """What the scheduler runs. Its shutdown cancels the jobs it is running, which would
+        cut a pass between a send and its record; so the pass runs shielded, in a task of its
+        own, and ``serve`` waits for it instead."""
+        task = asyncio.ensure_future(self.one_pass())
+        self._passes.add(task)
+        task.add_done_callback(self._passes.discard)
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
 
     async def one_pass(self) -> None:
         if self.stopping.is_set():
@@ -50,7 +70,7 @@ class Service:
             report = TickReport()
             if self.app.inbox is not None:
                 try:
-                    report.updates += await pull_email(self.app.inbox, now)
+                    report.updates += await pull_email(self.app.inbox, now, self.app.secret)
                 except ChannelUnavailable as exc:
                     log.warning("run.mail_unavailable reason=%r", str(exc))
             await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)
@@ -62,7 +82,14 @@ class Service:
                 )  # fmt: skip
 
     async def listen_telegram(self) -> None:
-        """Long-poll Telegram until stopped; a failure waits a little and tries again."""
+        """Long-poll Telegram while this instance is the one poller (on PostgreSQL, the holder
+        of the advisory lock; on SQLite, always), until stopped or cancelled."""
+        settings = self.app.settings
+        lock = AdvisoryLock.for_url(settings.db_url, TELEGRAM_POLLER)
+        await while_leader(lock, self._poll_telegram, retry_s=settings.leader_retry_s)
+
+    async def _poll_telegram(self) -> None:
+        """Long-poll until stopped; a failure waits a little and tries again."""
         telegram = self.app.telegram
         assert telegram is not None
         while not self.stopping.is_set():
@@ -79,7 +106,7 @@ class Service:
             loop.add_signal_handler(sig, self.stopping.set)
         scheduler = AsyncIOScheduler(timezone=UTC)
         scheduler.add_job(
-            self.one_pass, "interval", seconds=self.interval_s, next_run_time=clock(),
+            self.scheduled_pass, "interval", seconds=self.interval_s, next_run_time=clock(),
             max_instances=1, coalesce=True, misfire_grace_time=None,
         )  # fmt: skip
         slots = slots_of(await Resolution.all().values("timezone", "digest_times"))
@@ -87,7 +114,7 @@ class Service:
             trigger = CronTrigger(
                 hour=slot.digest_at.hour, minute=slot.digest_at.minute, timezone=slot.timezone
             )
-            scheduler.add_job(self.one_pass, trigger, max_instances=1, coalesce=True)
+            scheduler.add_job(self.scheduled_pass, trigger, max_instances=1, coalesce=True)
         scheduler.start()
         listener = (
             asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
@@ -101,7 +128,9 @@ class Service:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
-            async with self._pass_lock:  # the pass in flight finishes and records what it sent
+            # The pass in flight finishes and records what it sent.
+            await asyncio.gather(*self._passes, return_exceptions=True)
+            async with self._pass_lock:
                 log.info("run.stopped")
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
