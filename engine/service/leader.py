@@ -28,6 +28,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 log = logging.getLogger("resolute.run")
 
 TELEGRAM_POLLER = 0x7265736F6C757465  # the lock's key: "resolute" in ASCII, a positive bigint
+MAIL_READER = TELEGRAM_POLLER + 1  # the instance that reads the IMAP inbox
 CONNECT_TIMEOUT_S = 10.0
 CHECK_TIMEOUT_S = 10.0  # a lock connection that does not answer a check in this long is lost
 POSTGRES_ENGINES = ("tortoise.backends.asyncpg", "tortoise.backends.psycopg")

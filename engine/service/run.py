@@ -31,7 +31,7 @@ from engine.channels.base import ChannelUnavailable
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
-from engine.service.leader import TELEGRAM_POLLER, AdvisoryLock, while_leader
+from engine.service.leader import MAIL_READER, TELEGRAM_POLLER, AdvisoryLock, while_leader
 from engine.service.mail_inbound import pull_email
 from storage.models import Resolution
 
@@ -50,6 +50,8 @@ class Service:
         self.interval_s = interval_s
         self.stopping = asyncio.Event()
         self._pass_lock = asyncio.Lock()  # one pass at a time, whoever triggers it
+        # One instance reads the inbox (two could handle one mail at once); None: SQLite.
+        self._mail_lock = AdvisoryLock.for_url(app.settings.db_url, MAIL_READER)
         self._passes: set[asyncio.Task[None]] = set()  # started by the scheduler, not finished
 
     async def scheduled_pass(self) -> None:
@@ -68,7 +70,7 @@ class Service:
         async with self._pass_lock:
             now = clock()
             report = TickReport()
-            if self.app.inbox is not None:
+            if self.app.inbox is not None and await self._reads_mail():
                 try:
                     report.updates += await pull_email(self.app.inbox, now, self.app.secret)
                 except ChannelUnavailable as exc:
@@ -80,6 +82,14 @@ class Service:
                     "run.pass enqueued=%d sent=%d failed=%d retrying=%d",
                     report.enqueued, d.sent, d.failed, d.retrying,
                 )  # fmt: skip
+
+    async def _reads_mail(self) -> bool:
+        """Whether this instance is the one that reads the inbox (kept from pass to pass)."""
+        lock = self._mail_lock
+        if lock is None or await lock.held():
+            return True
+        await lock.release()  # a lock connection that died: drop it before trying again
+        return await lock.try_acquire()
 
     async def listen_telegram(self) -> None:
         """Long-poll Telegram while this instance is the one poller (on PostgreSQL, the holder
@@ -131,6 +141,8 @@ class Service:
             # The pass in flight finishes and records what it sent.
             await asyncio.gather(*self._passes, return_exceptions=True)
             async with self._pass_lock:
+                if self._mail_lock is not None:
+                    await self._mail_lock.release()
                 log.info("run.stopped")
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(sig)
