@@ -53,6 +53,7 @@ class Service:
         # One instance reads the inbox (two could handle one mail at once); None: SQLite.
         self._mail_lock = AdvisoryLock.for_url(app.settings.db_url, MAIL_READER)
         self._passes: set[asyncio.Task[None]] = set()  # started by the scheduler, not finished
+        self._kick: asyncio.Future[None] | None = None  # a pass started by an update
 
     async def scheduled_pass(self) -> None:
         """What the scheduler runs. Its shutdown cancels the jobs it is running, which would
@@ -104,7 +105,10 @@ class Service:
         assert telegram is not None
         while not self.stopping.is_set():
             try:
-                await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S)
+                if await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S):
+                    # What the updates queued (a report for the controller, a decision for the
+                    # owner) goes out now, not at the next interval.
+                    self._kick = asyncio.ensure_future(self.scheduled_pass())
             except ChannelUnavailable as exc:
                 log.warning("run.telegram_unavailable reason=%r", str(exc))
                 with contextlib.suppress(TimeoutError):

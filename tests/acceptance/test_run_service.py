@@ -57,6 +57,11 @@ def test_run_sends_answers_a_press_and_stops_on_sigterm(db_url: str, tmp_path: P
             assert (
                 api.callback_answers[0].text == "Спасибо! Отметка о выполнении передана контролёру."
             )
+            # The report reaches the controller with the decision buttons, while running.
+            api.wait_for(
+                lambda: any("Отчёт об исполнении" in m.plain_text for m in api.messages_to(999)),
+                timeout_s=20,
+            )
         finally:
             service.send_signal(signal.SIGTERM)
             out, err = service.communicate(timeout=30)
