@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
@@ -130,6 +131,8 @@ class Service:
             )
             scheduler.add_job(self.scheduled_pass, trigger, max_instances=1, coalesce=True)
         scheduler.start()
+        if self.app.telegram is not None:
+            await self.app.telegram.set_commands(COMMANDS)
         listener = (
             asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
         )
