@@ -25,13 +25,11 @@ class AiohttpRequest(BaseRequest):
         connection_pool_size: int = 8,
         connect_timeout_s: float = 10.0,
         read_timeout_s: float = 10.0,
-        write_timeout_s: float = 10.0,
         pool_timeout_s: float = 10.0,
     ) -> None:
         self._pool_size = connection_pool_size
         self._connect_timeout_s = connect_timeout_s
         self._read_timeout_s = read_timeout_s
-        self._write_timeout_s = write_timeout_s
         self._pool_timeout_s = pool_timeout_s
         self._session: aiohttp.ClientSession | None = None
 
@@ -64,16 +62,13 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        read = _given(read_timeout, self._read_timeout_s)
-        write = _given(write_timeout, self._write_timeout_s)
         connect = _given(connect_timeout, self._connect_timeout_s)
         pool = _given(pool_timeout, self._pool_timeout_s)
         timeout = aiohttp.ClientTimeout(
-            connect=None if connect is None or pool is None else connect + pool,
+            connect=None if connect is None or pool is None else connect + pool,  # pool wait too
             sock_connect=connect,
-            # aiohttp has no write timeout: a stalled upload counts against the read timeout.
-            sock_read=None if read is None or write is None else max(read, write),
-        )
+            sock_read=_given(read_timeout, self._read_timeout_s),
+        )  # aiohttp has no write timeout: write_timeout is accepted and not applied
         try:
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
