@@ -183,6 +183,7 @@ class ExtensionState(StrEnum):
     PENDING = "pending"  # waiting for the controller
     APPROVED = "approved"  # the deadline moved
     REJECTED = "rejected"  # the deadline stays
+    WITHDRAWN = "withdrawn"  # the owner reported the work before a decision
 
 
 class Extension(Model):

@@ -91,6 +91,12 @@ def plan_apply(catalog: Catalog, stored: Snapshot, now: datetime) -> Plan:
         elif changed := [k for k, v in after.items() if before.get(k) != v]:
             plan.people.append(person)
             plan.lines.append(f"~ человек {person.id}: изменено {', '.join(changed)}")
+        if person.telegram is not None:
+            for other, row in stored.people.items():
+                if other != person.id and row.get("telegram_chat_id") == person.telegram:
+                    plan.lines.append(
+                        f"~ человек {other}: чат Telegram {person.telegram} теперь у {person.id}"
+                    )
     for group in catalog.groups.values():
         before = stored.groups.get(group.id)
         if before is None:
@@ -226,6 +232,12 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
     """Write the plan in one transaction."""
     async with in_transaction():
         for person in plan.people:
+            if person.telegram is not None:  # the roster wins over a chat linked by invite
+                await (
+                    Person.filter(telegram_chat_id=person.telegram)
+                    .exclude(id=person.id)
+                    .update(telegram_chat_id=None)
+                )
             await Person.update_or_create(id=person.id, defaults=person_fields(person))
         for group in plan.groups:
             await Group.update_or_create(

@@ -15,9 +15,18 @@ from engine.audit import record, refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, accepts_evidence, on_owner_done
+from engine.render import plural
 from engine.service.notices import clause_line, esc, notify
 from engine.service.schedule import policy_of
-from storage.models import Evidence, Person, Resolution, Task, TaskState
+from storage.models import (
+    Evidence,
+    Extension,
+    ExtensionState,
+    Person,
+    Resolution,
+    Task,
+    TaskState,
+)
 
 ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
 ANSWER_CANCELLED = "Этот пункт снят с исполнения, отмечать его не нужно."
@@ -51,7 +60,7 @@ class Piece:
 @dataclass
 class Attached:
     stored: int = 0
-    refused: list[str] = field(default_factory=list)  # why pieces were left out, in Russian
+    refused: list[str] = field(default_factory=list)  # why pieces were left out: sentences
 
 
 async def attach(
@@ -60,15 +69,18 @@ async def attach(
     """Store evidence for the task, within the bounds; says what was left out and why."""
     result = Attached()
     if not accepts_evidence(task.state):
-        result.refused.append("пункт уже закрыт, материалы к нему не принимаются")
+        result.refused.append("Пункт уже закрыт: материалы к нему не принимаются.")
         return result
     room = MAX_EVIDENCE_PER_TASK - await Evidence.filter(task_id=task.id).count()
     for piece in pieces:
         if piece.size > MAX_FILE_BYTES:
-            result.refused.append(f"«{piece.file_name or 'файл'}» больше 20 МБ — пришлите ссылку")
+            result.refused.append(f"«{piece.file_name or 'Файл'}» больше 20 МБ — пришлите ссылку.")
             continue
         if room <= 0:
-            result.refused.append(f"к пункту уже приложено {MAX_EVIDENCE_PER_TASK} материалов")
+            many = plural(MAX_EVIDENCE_PER_TASK, "материал", "материала", "материалов")
+            result.refused.append(
+                f"К пункту уже приложено {MAX_EVIDENCE_PER_TASK} {many}: больше принять нельзя."
+            )
             break
         text = piece.text[:MAX_TEXT] if piece.text else None
         await Evidence.create(
@@ -91,7 +103,7 @@ async def owner_says_done(
     now: datetime,
     *,
     via: str,
-    secret: bytes = b"",
+    secret: bytes,
     copies: Sequence[tuple[int, int]] = (),
 ) -> Outcome:
     """The owner says the clause is done (a button, a report, a mail reply): the transition
@@ -116,6 +128,11 @@ async def owner_says_done(
     if not changed:  # another pass applied the same confirmation a moment ago
         return Outcome(ANSWER_CLOSED, False, "stale")
     task.state, task.reports, task.reported_at = state, round_, now
+    # Time asked for work the owner now calls done is moot: the request leaves the controller's
+    # queue (and digest) rather than waiting there for ever.
+    await Extension.filter(task_id=task.id, state=ExtensionState.PENDING).update(
+        state=ExtensionState.WITHDRAWN, decided_by=task.owner_id, decided_at=now
+    )
     await record(
         f"task.{state.value}",
         at=now,
@@ -149,7 +166,7 @@ async def announce_report(
         shown = "\n".join(texts[-3:])
         lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
     if files:
-        lines.append(f"Вложений: {len(files)}" + (" (см. выше)" if copies else ""))
+        lines.append(f"Вложений: {len(files)}.")
     if not texts and not files:
         lines.append("Исполнитель отметил пункт выполненным, материалов не приложил.")
     buttons = (
@@ -165,4 +182,29 @@ async def announce_report(
         task_id=task.id,
         buttons=(buttons,),
         copies=copies,
+    )
+
+
+async def announce_addition(
+    task: Task, chat_id: int, message_id: int, pieces: Sequence[Piece], now: datetime
+) -> None:
+    """More material for a report the controller has not decided on yet."""
+    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
+    owner = await Person.get(id=task.owner_id)
+    texts = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
+    lines = [
+        f"📎 Дополнение к отчёту по пункту {esc(task.clause_id)} постановления "
+        f"№ {esc(resolution.number)} от {esc(owner.name)}"
+    ]
+    if texts:
+        lines.append(esc(texts[0][:1500]))
+    files = [p for p in pieces if p.reference]
+    await notify(
+        resolution.controller,
+        f"report:{task.id}:{task.reports}:+{chat_id}:{message_id}",
+        "\n".join(lines),
+        now,
+        subject=f"Дополнение к отчёту по пункту {task.clause_id}",
+        task_id=task.id,
+        copies=[(chat_id, message_id)] if files else (),
     )

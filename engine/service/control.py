@@ -24,7 +24,9 @@ ANSWER_RETURNED = "Отчёт возвращён на доработку."
 ANSWER_REPORT_STALE = "Этот отчёт уже рассмотрен или заменён новым: ничего не изменено."
 ANSWER_APPROVED = "Отсрочка одобрена, исполнитель получит уведомление."
 ANSWER_REJECTED = "В отсрочке отказано, исполнитель получит уведомление."
-ANSWER_EXTENSION_STALE = "Эта просьба уже рассмотрена или пункт закрыт: ничего не изменено."
+ANSWER_EXTENSION_STALE = "Эта просьба уже рассмотрена: ничего не изменено."
+ANSWER_EXTENSION_WITHDRAWN = "Исполнитель уже отчитался по этому пункту: отсрочка не нужна."
+ANSWER_EXTENSION_MOVED = "Срок пункта с тех пор изменили: просьба устарела, ничего не изменено."
 ASK_COMMENT = (
     "Напишите одним сообщением, что нужно доработать, — я передам исполнителю. "
     "Если комментарий не нужен, отправьте /cancel."
@@ -61,9 +63,10 @@ async def decide_report(action: Action, task: Task, round_: int | None, now: dat
     if not changed:
         return Outcome(ANSWER_REPORT_STALE, False, "stale")
     event = "task.accepted" if state == TaskState.DONE else "task.returned"
+    own = resolution.controller_id == task.owner_id  # a controller who is also an owner
     await record(
         event, at=now, actor=resolution.controller_id, task_id=task.id,
-        resolution_id=task.resolution_id, via="telegram", round=round_,
+        resolution_id=task.resolution_id, via="telegram", round=round_, own=own or None,
     )  # fmt: skip
     what = clause_line(task, resolution.number)
     if state == TaskState.DONE:
@@ -166,13 +169,29 @@ async def request_extension(
     return request
 
 
+def _moot(request: Extension, task: Task) -> str | None:
+    """Why a decision on the request cannot apply any more, in Russian; None if it can."""
+    if request.state != ExtensionState.PENDING:
+        return (
+            ANSWER_EXTENSION_WITHDRAWN
+            if request.state == ExtensionState.WITHDRAWN
+            else ANSWER_EXTENSION_STALE
+        )
+    if task.state != TaskState.OPEN:
+        return ANSWER_EXTENSION_WITHDRAWN
+    if (task.extended_to or task.deadline) != request.deadline_before:
+        return ANSWER_EXTENSION_MOVED
+    return None
+
+
 async def decide_extension(
     action: Action, request: Extension, task: Task, now: datetime
 ) -> Outcome:
     """«Одобрить» moves the deadline and recomputes reminders; «Отклонить» keeps it."""
-    if request.state != ExtensionState.PENDING or task.state != TaskState.OPEN:
-        refusal("control.stale", extension=request.id, action=action.value)
-        return Outcome(ANSWER_EXTENSION_STALE, False, "stale")
+    why = _moot(request, task)
+    if why is not None:
+        refusal("control.stale", extension=request.id, action=action.value, state=task.state.value)
+        return Outcome(why, False, "stale")
     resolution = await Resolution.get(id=task.resolution_id)
     owner = await Person.get(id=task.owner_id)
     approve = action == Action.APPROVE
@@ -186,7 +205,7 @@ async def decide_extension(
     what = clause_line(task, resolution.number)
     if approve:
         new = request.requested_to
-        await Task.filter(id=task.id).update(
+        await Task.filter(id=task.id, state=TaskState.OPEN).update(
             extended_to=new,
             next_due_at=first_check(
                 new, policy_of(task.policy), resolution.timezone, owner.timezone,

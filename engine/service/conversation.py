@@ -21,7 +21,7 @@ from engine.channels.base import Button
 from engine.dates_ru import parse_new_date
 from engine.lifecycle import accepts_evidence
 from engine.service import control, invites
-from engine.service.confirm import Attached, Piece, attach, owner_says_done
+from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
 from engine.service.notices import esc, ru_date
@@ -75,7 +75,7 @@ DATE_NOT_UNDERSTOOD = (
     "Не удалось понять дату. Напишите, например, «15.11.2023», «до 15 ноября» или "
     "«через неделю». Передумали — /cancel."
 )
-ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки."
+ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки. Передумали — /cancel."
 EXTENSION_SENT = "Просьба об отсрочке до {to} передана контролёру. Я сообщу о решении."
 EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
 TASK_CLOSED = "Этот пункт уже закрыт: ничего не изменено."
@@ -84,8 +84,10 @@ NEED_CONTENT = (
     "Не удалось распознать отчёт: пришлите текст, ссылку, фото или файл. Передумали — /cancel."
 )
 COMMENT_SENT = "Комментарий передан исполнителю."
-EVIDENCE_ADDED = "Приложено к пункту {clause}."
-EVIDENCE_ADDED_OPEN = " Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
+EVIDENCE_ADDED = (
+    "Приложено к пункту {clause}. Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
+)
+ADDED_TO_REPORT = "Добавлено к отчёту и передано контролёру."
 ALBUM_WINDOW = timedelta(minutes=10)  # the rest of a photo album joins the report
 TASKS_SHOWN = 30
 TASKS_WITH_BUTTONS = 10
@@ -129,18 +131,20 @@ async def on_message(message: Message, secret: bytes, now: datetime) -> Handled:
         await Person.filter(id=person.id).update(telegram_blocked_at=None)
     if command is not None:
         return await _command(command[0], person, chat_id, secret, now)
+    # An explicit reply to one of our messages about a task wins over a dialogue in progress:
+    # the reply says which task it is about.
+    reply_to = message.reply_to_message
+    if reply_to is not None:
+        handled = await _reply_to_ours(reply_to.message_id, message, person, secret, now)
+        if handled is not None:
+            return handled
     dialogue = await Dialogue.get_or_none(chat_id=chat_id)
-    if dialogue is not None and dialogue.expires_at > now:
+    if dialogue is not None and dialogue.expires_at > now and dialogue.person_id == person.id:
         handled = await _continue(dialogue, message, person, secret, now)
         if handled is not None:
             return handled
-    elif dialogue is not None:
+    elif dialogue is not None:  # expired, or left by whoever used this chat before
         await dialogue.delete()
-    reply_to = message.reply_to_message
-    if reply_to is not None:
-        handled = await _reply_to_ours(reply_to.message_id, message, person, now)
-        if handled is not None:
-            return handled
     return Handled("hint", [Said(HINT)])
 
 
@@ -183,15 +187,14 @@ async def _continue(
     """The message as the answer the dialogue waits for; None to handle it as any other."""
     task = await Task.get_or_none(id=dialogue.task_id) if dialogue.task_id else None
     step = dialogue.step
-    if task is None:
+    if task is None or not await _still_entitled(step, task, person):
         await dialogue.delete()
         return None
     if step == "album":
         if message.media_group_id is None or message.media_group_id != dialogue.data.get("group"):
             await dialogue.delete()
             return None
-        attached = await attach(task, person.id, pieces_of(message), now, source="telegram")
-        return Handled("evidence-album", [Said(esc(r)) for r in attached.refused])
+        return await _addition(task, message, person, now, "evidence-album", quiet=True)
     if step == "report":
         return await _report(dialogue, task, message, person, secret, now)
     text = (message.text or "").strip()
@@ -235,11 +238,12 @@ async def _report(
     else:
         await dialogue.delete()
     replies = [Said(esc(r)) for r in attached.refused]
-    if task.state == TaskState.REPORTED:
-        return Handled("evidence", [Said("Добавлено к отчёту."), *replies])
-    has_files = any(p.reference for p in pieces)
-    copies = [(message.chat.id, message.message_id)] if has_files else []
-    done = await owner_says_done(task, now, via="telegram", secret=secret, copies=copies)
+    if task.state == TaskState.REPORTED:  # more material for a report already sent
+        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+        return Handled("evidence", [Said(ADDED_TO_REPORT), *replies])
+    done = await owner_says_done(
+        task, now, via="telegram", secret=secret, copies=_copies(message, pieces)
+    )
     return Handled(f"report-{done.name}", [Said(esc(done.answer)), *replies])
 
 
@@ -266,7 +270,7 @@ async def _extension_date(
 
 
 async def _reply_to_ours(
-    message_id: int, message: Message, person: Person, now: datetime
+    message_id: int, message: Message, person: Person, secret: bytes, now: datetime
 ) -> Handled | None:
     """A reply to one of our messages about a task: the owner's evidence, or the controller's
     comment for the owner. None when the replied message is not about a task."""
@@ -277,8 +281,7 @@ async def _reply_to_ours(
         return None
     task = await Task.get(id=sent.task_id)
     if person.id == task.owner_id:
-        attached = await attach(task, person.id, pieces_of(message), now, source="telegram")
-        return Handled("evidence", _evidence_replies(task, attached))
+        return await _addition(task, message, person, now, "evidence")
     resolution = await Resolution.get(id=task.resolution_id)
     if person.id == resolution.controller_id and message.text:
         await control.pass_comment(task, person, message.text, now, f"m{message.message_id}")
@@ -287,14 +290,35 @@ async def _reply_to_ours(
     return None
 
 
-def _evidence_replies(task: Task, attached: Attached) -> list[Said]:
+async def _addition(
+    task: Task, message: Message, person: Person, now: datetime, name: str, *, quiet: bool = False
+) -> Handled:
+    """The owner's message as evidence for the task; a report under review gets it too.
+    ``quiet``: no thanks for each photo of an album (only a refusal is worth a message)."""
+    pieces = pieces_of(message)
+    if not pieces:
+        return Handled("asked-content", [Said(NEED_CONTENT)])
+    attached = await attach(task, person.id, pieces, now, source="telegram")
     replies = [Said(esc(r)) for r in attached.refused]
-    if attached.stored:
-        text = EVIDENCE_ADDED.format(clause=esc(task.clause_id))
-        if task.state == TaskState.OPEN:
-            text += EVIDENCE_ADDED_OPEN
-        replies.insert(0, Said(text))
-    return replies
+    if attached.stored and task.state == TaskState.REPORTED:
+        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+    if attached.stored and not quiet:
+        added = ADDED_TO_REPORT if task.state == TaskState.REPORTED else EVIDENCE_ADDED
+        replies.insert(0, Said(added.format(clause=esc(task.clause_id))))
+    return Handled(name, replies)
+
+
+def _copies(message: Message, pieces: list[Piece]) -> list[tuple[int, int]]:
+    """The message itself, for the controller's chat, when it carries a file."""
+    return [(message.chat.id, message.message_id)] if any(p.reference for p in pieces) else []
+
+
+async def _still_entitled(step: str, task: Task, person: Person) -> bool:
+    """A dialogue continues only for whom it was started: the task's owner, or for a comment
+    the resolution's controller (either may have changed since)."""
+    if step == "return_comment":
+        return await Resolution.filter(id=task.resolution_id, controller_id=person.id).exists()
+    return task.owner_id == person.id
 
 
 def pieces_of(message: Message) -> list[Piece]:
@@ -375,7 +399,8 @@ async def _tasks(person: Person, secret: bytes, now: datetime) -> list[Said]:
         lines.append(
             "\nКнопки: ✅ выполнено, 📎 отправить отчёт, ⏳ нужна отсрочка (по номеру пункта)."
         )
-    return [Said("\n".join(lines), tuple(rows))]
+    *first, last = split_message("\n".join(lines), TELEGRAM_LIMIT)
+    return [*(Said(part) for part in first), Said(last, tuple(rows))]
 
 
 async def _status(person: Person, now: datetime) -> list[Said]:
@@ -417,5 +442,5 @@ async def _status(person: Person, now: datetime) -> list[Said]:
 
 async def _pending_extensions(resolution_id: str) -> int:
     return await Extension.filter(
-        task__resolution_id=resolution_id, state=ExtensionState.PENDING
+        task__resolution_id=resolution_id, task__state=TaskState.OPEN, state=ExtensionState.PENDING
     ).count()

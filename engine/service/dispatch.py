@@ -11,28 +11,42 @@ Two steps, both restartable at any point:
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
-import uuid
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from tortoise.expressions import Q
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.email import Mail, deadline_invite
 from engine.render import Renderer, RenderError
+from engine.service.claims import claim
 from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
 from engine.timing.reminders import live_slot, next_slot_after
-from storage.models import AuditEvent, Cursor, Outbox, OutboxStatus, Person, Task, TaskState
+from storage.models import (
+    AuditEvent,
+    Cursor,
+    Outbox,
+    OutboxStatus,
+    Person,
+    Resolution,
+    Task,
+    TaskState,
+)
 
 log = logging.getLogger("resolute.dispatch")
+Keyboard = Sequence[Button | Sequence[Button]]  # a Button is a row of its own
 
 BATCH = 1000
 CLAIM_BATCH = 200  # ~7 s at Telegram's 30 messages/s: well inside the lease
@@ -41,14 +55,17 @@ LEASE_SAFETY_S = LEASE.total_seconds() - 60  # stop sending a claim this long af
 PAUSE = "telegram.paused_until"  # set from retry_after: no sends before it
 MAX_DIGEST_ATTEMPTS = 12  # ~7 hours of backoff; reminders retry until a newer one supersedes
 NO_CHANNEL = "none"
+# Sends in flight at once: enough to hide Telegram's round trip. The Pacer still spaces them
+# 29 a second per bot and 1.1 s per chat; a crash can leave this many sent but not recorded.
+SENDERS = 8
 
 
 class Sender(Protocol):
     """A Telegram-like channel: HTML to a chat, with buttons."""
 
-    async def send(
-        self, chat_id: int, html: str, buttons: tuple[Button, ...] = ()
-    ) -> Delivered: ...
+    async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered: ...
+
+    async def copy(self, chat_id: int, from_chat_id: int, message_id: int) -> Delivered: ...
 
 
 class Mailer(Protocol):
@@ -122,7 +139,14 @@ async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
             await Task.filter(state=TaskState.OPEN, next_due_at__lte=now)
             .order_by("next_due_at", "id")
             .limit(BATCH)
-            .select_related("owner", "resolution")
+            .select_related("owner")
+        )
+        # Only the zone of each resolution: its stored definition is large, and read per task
+        # it cost more than all the rest of this loop.
+        zones = dict(
+            await Resolution.filter(id__in={t.resolution_id for t in tasks}).values_list(
+                "id", "timezone"
+            )
         )
         rows: list[Outbox] = []
         # Grouped by what was read, so the write below cannot undo an apply that moved the
@@ -133,7 +157,7 @@ async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
             slots = slots_for(
                 deadline,
                 policy_of(task.policy),
-                task.resolution.timezone,
+                zones[task.resolution_id],
                 task.owner.timezone,
                 task.owner.quiet_hours,
             )
@@ -167,38 +191,147 @@ async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
 async def deliver(
     outlets: Outlets, renderer: Renderer, secret: bytes, now: datetime
 ) -> DeliveryReport:
-    """Send every due outbox row, a claim at a time.
+    """Send every due outbox row, a claim at a time, SENDERS rows of it at once.
 
     A claim is sent only while its lease is safely ahead on the real clock; what is left when it
     runs short, or when the channel says to stop (``retry_after``, unusable channel), goes back
-    to the queue untouched, so no row is ever sent by two processes.
+    to the queue untouched, so no row is ever sent by two processes. The next claim is taken only
+    once every send of the last one has finished: a claim holds up the event loop for a moment,
+    and sends waiting for their paced slot meanwhile would go out together after it.
     """
     report = DeliveryReport()
     paused = await Cursor.get_or_none(name=PAUSE)
     if paused is not None and datetime.fromisoformat(paused.value) > now:
         return report  # Telegram asked us to hold off: everything waits, nothing is lost
+    recorder = _Recorder(now)
     while True:
-        rows = _interleave_chats(await _claim(now))
-        claimed_at = time.monotonic()
-        for i, row in enumerate(rows):
-            if time.monotonic() - claimed_at > LEASE_SAFETY_S:
-                await _release(rows[i:])
-                return report
-            try:
-                stop = await _deliver_one(row, outlets, renderer, secret, now, report)
-            except ChannelUnavailable as exc:
-                log.error(event_line("channel.unavailable", error=repr(str(exc))))
-                await _release(rows[i:])
-                return report
-            if stop is not None:
-                until = (now + timedelta(seconds=stop)).isoformat()
-                await Cursor.update_or_create(name=PAUSE, defaults={"value": until})
-                await _release(rows[i + 1 :])
-                return report
-        rerouted = report.rerouted
-        if len(rows) < CLAIM_BATCH and not rerouted:  # all due is claimed (or another has it)
+        claimed = _Claimed(deque(_interleave_chats(await _claim(now))), time.monotonic())
+        size = len(claimed.rows)
+        try:
+            async with asyncio.TaskGroup() as senders:
+                for _ in range(min(SENDERS, size)):
+                    senders.create_task(
+                        _send_claimed(claimed, outlets, renderer, secret, now, report, recorder)
+                    )
+        except BaseExceptionGroup as group:  # one sender failed (the database): the others
+            raise group.exceptions[0] from None  # were cancelled; their rows wait for the lease
+        await _release([*claimed.left, *claimed.rows])
+        if claimed.pause_s is not None:
+            until = (now + timedelta(seconds=claimed.pause_s)).isoformat()
+            await Cursor.update_or_create(name=PAUSE, defaults={"value": until})
+        if claimed.stopped:
             return report
-        report.rerouted = 0  # rows moved to another channel go out in this same pass
+        if size < CLAIM_BATCH and not claimed.rerouted:  # all due is claimed (or another has)
+            return report
+        # else rows moved to another channel go out in this same pass
+
+
+@dataclass
+class _Claimed:
+    """One claim's rows, taken one at a time by several senders, and what stopped them."""
+
+    rows: deque[Outbox]  # not taken yet
+    claimed_at: float  # time.monotonic()
+    stopped: bool = False  # lease running short, channel unusable, or told to pause
+    pause_s: float | None = None  # Telegram's retry_after: hold off everything this long
+    rerouted: bool = False  # a row moved to another channel: claim again
+    left: list[Outbox] = field(default_factory=list)  # taken but untouched: back to the queue
+
+
+async def _send_claimed(
+    claimed: _Claimed,
+    outlets: Outlets,
+    renderer: Renderer,
+    secret: bytes,
+    now: datetime,
+    report: DeliveryReport,
+    recorder: _Recorder,
+) -> None:
+    """One sender: rows of the claim one after another, until none is left or one says stop.
+    The Pacer spaces the messages of SENDERS of these as it would one sender's."""
+    while claimed.rows and not claimed.stopped:
+        if time.monotonic() - claimed.claimed_at > LEASE_SAFETY_S:
+            claimed.stopped = True
+            return
+        row = claimed.rows.popleft()
+        rerouted = report.rerouted
+        try:
+            stop = await _deliver_one(row, outlets, renderer, secret, now, report, recorder)
+        except ChannelUnavailable as exc:
+            if not claimed.stopped:
+                log.error(event_line("channel.unavailable", error=repr(str(exc))))
+            claimed.stopped = True
+            claimed.left.append(row)
+            return
+        claimed.rerouted |= report.rerouted > rerouted
+        if stop is not None:
+            claimed.stopped = True
+            claimed.pause_s = max(claimed.pause_s or 0.0, stop)
+
+
+class _Recorder:
+    """Records sent messages, each as soon as possible after its send: the sender that finds
+    no write in progress writes every send recorded meanwhile, in one transaction. (At 1,000
+    messages a second, a transaction per message would cost more than the send itself.) A row
+    sent but not yet recorded when the process dies is sent again once its lease expires."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._queue: list[tuple[Outbox, str]] = []
+        self._writing = False
+
+    async def sent(self, row: Outbox, external_id: str) -> None:
+        self._queue.append((row, external_id))
+        if self._writing:
+            return  # the write in progress takes this one along
+        self._writing = True
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    await _record_sent(batch, self._now)
+                except BaseException:
+                    self._queue[:0] = batch  # not recorded: for the next write, if any
+                    raise
+        finally:
+            self._writing = False
+
+
+async def _record_sent(batch: list[tuple[Outbox, str]], now: datetime) -> None:
+    """Mark the rows sent (still under their claim) and write their audit rows, at once."""
+    async with in_transaction() as db:
+        await db.execute_many(
+            _placeholders(
+                db,
+                "UPDATE outbox SET status=?, sent_at=?, error=NULL, external_id=?,"
+                " lease_until=NULL, attempts=? WHERE id=? AND claimed_by=?",
+            ),
+            [
+                [OutboxStatus.SENT.value, now, ext_id, row.attempts + 1, row.id, row.claimed_by]
+                for row, ext_id in batch
+            ],
+        )
+        events = [
+            AuditEvent(
+                at=now,
+                event="task.reminded",
+                actor="dispatch",
+                task_id=row.task.id,
+                resolution_id=row.task.resolution_id,
+                data={"outbox": row.key, "channel": row.channel},
+            )
+            for row, _ in batch
+            if row.task is not None
+        ]
+        await AuditEvent.bulk_create(events, using_db=db)
+
+
+def _placeholders(db: BaseDBAsyncClient, sql: str) -> str:
+    """``?`` placeholders as the database wants them: ``$1, $2, …`` on PostgreSQL."""
+    if db.capabilities.dialect != "postgres":
+        return sql
+    numbers = iter(range(1, sql.count("?") + 1))
+    return re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
 
 
 def _interleave_chats(rows: list[Outbox]) -> list[Outbox]:
@@ -219,24 +352,7 @@ async def _release(rows: list[Outbox]) -> None:
 
 
 async def _claim(now: datetime) -> list[Outbox]:
-    due = Q(status=OutboxStatus.PENDING, attempt_at__lte=now) | Q(
-        status=OutboxStatus.SENDING, lease_until__lt=now
-    )
-    ids = (
-        await Outbox.filter(due)
-        .order_by("attempt_at", "id")
-        .limit(CLAIM_BATCH)
-        .values_list("id", flat=True)
-    )
-    if not ids:
-        return []
-    token = uuid.uuid4().hex
-    await Outbox.filter(due, id__in=list(ids)).update(
-        status=OutboxStatus.SENDING, claimed_by=token, lease_until=now + LEASE
-    )
-    return await Outbox.filter(claimed_by=token, status=OutboxStatus.SENDING).select_related(
-        "person", "task", "task__resolution", "task__resolution__controller"
-    )
+    return await claim(now, limit=CLAIM_BATCH, lease=LEASE)  # SKIP LOCKED on PostgreSQL
 
 
 async def _deliver_one(
@@ -246,9 +362,9 @@ async def _deliver_one(
     secret: bytes,
     now: datetime,
     report: DeliveryReport,
+    recorder: _Recorder,
 ) -> float | None:
     """Deliver one row; the seconds to hold off everything when the channel asked for it."""
-    task = row.task
     if row.kind == "reminder" and (stale := _stale_reminder(row, now)) is not None:
         await _finish(row, OutboxStatus.SKIPPED, now, error=stale)
         report.skipped += 1
@@ -257,10 +373,14 @@ async def _deliver_one(
     try:
         if row.channel == "telegram" and outlets.telegram and person.telegram_chat_id is not None:
             html, buttons = _telegram_content(row, renderer, secret, now)
+            await _send_copies(row, outlets.telegram, person.telegram_chat_id)
             delivered = await outlets.telegram.send(person.telegram_chat_id, html, buttons)
         elif row.channel == "email" and outlets.email and person.email is not None:
             mail = _mail_content(row, renderer, now)
             delivered = await outlets.email.send(mail, now)
+        elif await _switch_channel(row, outlets, now):
+            report.rerouted += 1  # queued for a channel this process does not have
+            return None
         else:
             await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала")
             log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
@@ -278,16 +398,7 @@ async def _deliver_one(
             return None
         await _failed(row, exc, now, report)
         return exc.retry_after_s
-    await _finish(row, OutboxStatus.SENT, now, external_id=delivered.external_id)
-    if task is not None:
-        await AuditEvent.create(
-            at=now,
-            event="task.reminded",
-            actor="dispatch",
-            task_id=task.id,
-            resolution_id=task.resolution_id,
-            data={"outbox": row.key, "channel": row.channel},
-        )
+    await recorder.sent(row, delivered.external_id)
     log.info(event_line("message.sent", key=row.key, channel=row.channel, to=row.person_id))
     report.sent += 1
     return None
@@ -307,6 +418,20 @@ async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryEr
         lease_until=None, error=exc.reason,
     )  # fmt: skip
     log.info(event_line("message.rerouted", key=row.key, to=row.person_id, channel=fallback[0]))
+    return True
+
+
+async def _switch_channel(row: Outbox, outlets: Outlets, now: datetime) -> bool:
+    """A row queued for a channel that is off here (a notice routed while it was on, say) goes
+    to the person's first channel that is on. False if none reaches them."""
+    usable_now = usable(row.person, outlets.channels)
+    if not usable_now or usable_now[0] == row.channel:
+        return False
+    await Outbox.filter(id=row.id, claimed_by=row.claimed_by).update(
+        channel=usable_now[0], status=OutboxStatus.PENDING, attempt_at=now, claimed_by=None,
+        lease_until=None,
+    )  # fmt: skip
+    log.info(event_line("message.rerouted", key=row.key, to=row.person_id, channel=usable_now[0]))
     return True
 
 
@@ -334,15 +459,37 @@ def _stale_reminder(row: Outbox, now: datetime) -> str | None:
 
 def _telegram_content(
     row: Outbox, renderer: Renderer, secret: bytes, now: datetime
-) -> tuple[str, tuple[Button, ...]]:
+) -> tuple[str, Keyboard]:
     """Text and buttons: reminders are rendered as they are sent (the task may have changed
     since it was queued); digests were fixed when composed."""
     if row.kind == "reminder" and row.task is not None:
         html = render_reminder(renderer, row.task, row.person, now)
-        return html, (Button("✅ Выполнено", sign(secret, Action.DONE, row.task.id)),)
+        return html, reminder_buttons(secret, row.task.id)
     if row.payload is not None and isinstance(row.payload.get("html"), str):
-        return row.payload["html"], ()
+        rows = row.payload.get("buttons") or ()
+        return row.payload["html"], tuple(tuple(Button(t, d) for t, d in r) for r in rows)
     raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
+
+
+def reminder_buttons(secret: bytes, task_id: int) -> tuple[Button, ...]:
+    """What an owner can do about an open task: under reminders, /tasks and returned reports."""
+    return (
+        Button("✅ Выполнено", sign(secret, Action.DONE, task_id)),
+        Button("📎 Отправить отчёт", sign(secret, Action.REPORT, task_id)),
+        Button("⏳ Нужна отсрочка", sign(secret, Action.EXTEND, task_id)),
+    )
+
+
+async def _send_copies(row: Outbox, telegram: Sender, chat_id: int) -> None:
+    """A notice's copies of a user's messages (a report's photos and files), best effort and
+    on the first attempt only: they go before the notice, whose buttons then come last."""
+    if row.attempts:
+        return
+    for from_chat, message_id in (row.payload or {}).get("copies", ()):
+        try:
+            await telegram.copy(chat_id, from_chat, message_id)
+        except DeliveryError as exc:
+            log.warning(event_line("message.copy_failed", key=row.key, reason=repr(exc.reason)))
 
 
 def _mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
@@ -367,9 +514,9 @@ def _mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
         )  # fmt: skip
     payload = row.payload or {}
     if all(isinstance(payload.get(k), str) for k in ("subject", "html", "text")):
+        html = payload.get("mail_html") or payload["html"]  # a notice has its own for mail
         return Mail(
-            person.email, person.name, payload["subject"], payload["html"], payload["text"],
-            row.key,
+            person.email, person.name, payload["subject"], html, payload["text"], row.key
         )  # fmt: skip
     raise RenderError(f"нечего отправить: письмо {row.key} без содержимого")
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Update
+from tortoise.transactions import in_transaction
 
 from engine.channels.telegram import TelegramChannel
 from engine.service import conversation, presses
@@ -50,7 +51,7 @@ async def pull_telegram(
 
 
 async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> bool:
-    key = f"telegram:update:{update.update_id}"
+    key = _key(update)
     record, created = await Inbound.get_or_create(
         key=key,
         defaults={"kind": _kind(update), "payload": update.to_dict(), "received_at": now},
@@ -65,6 +66,10 @@ async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: 
     record.outcome = outcome
     await record.save(update_fields=["outcome"])
     return True
+
+
+def _key(update: Update) -> str:
+    return f"telegram:update:{update.update_id}"
 
 
 def _kind(update: Update) -> str:
@@ -88,7 +93,11 @@ async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datet
                 await tg.reply(message.chat.id, result.prompt)
         return result.name
     if update.message is not None:
-        handled = await conversation.on_message(update.message, secret, now)
+        # All of a message's effects and its record as handled, or none of them (then it is
+        # handled again after a restart): evidence is stored once however the process dies.
+        async with in_transaction():
+            handled = await conversation.on_message(update.message, secret, now)
+            await Inbound.filter(key=_key(update)).update(outcome=handled.name)
         for said in handled.replies:
             await tg.reply(update.message.chat.id, said.html, said.buttons)
         return handled.name

@@ -15,12 +15,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from engine.audit import record, refusal
 from engine.channels.email import Mail
 from engine.errors import ConfigError
-from storage.models import Invite, Person
+from storage.models import Dialogue, Invite, Person
 
 TOKEN_BYTES = 24  # 32 URL-safe characters: within Telegram's 64 for a start parameter
 DEFAULT_TTL = timedelta(days=14)
@@ -40,7 +41,7 @@ REFUSED_USED = (
 )
 REFUSED_EXPIRED = "Срок действия ссылки-приглашения истёк. Попросите секретаря выслать новую."
 REFUSED_TAKEN = (
-    "Этот аккаунт Telegram уже подключён для другого участника ({name}). "
+    "Этот аккаунт Telegram уже подключён как {name}, а ссылка выдана другому участнику. "
     "Если это ошибка, обратитесь к секретарю."
 )
 
@@ -102,6 +103,9 @@ async def redeem(secret: bytes, token: str, chat_id: int, now: datetime) -> Rede
         if not used:  # the same link pressed twice at once: the other press won
             return Redeemed(REFUSED_USED, "invite-reused")
         await Person.filter(id=person.id).update(telegram_chat_id=chat_id, telegram_blocked_at=None)
+        # Whatever the bot was waiting for from this chat, or from this person's old chat, was
+        # someone else's conversation (or an old one): it ends here.
+        await Dialogue.filter(Q(chat_id=chat_id) | Q(person_id=person.id)).delete()
         await record("person.linked", at=now, actor=person.id, chat=chat_id)
     person.telegram_chat_id = chat_id
     return Redeemed(GREETING.format(name=person.name), "linked", person)

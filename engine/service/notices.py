@@ -18,6 +18,9 @@ from storage.models import Outbox, Person, Task
 ALL_CHANNELS = frozenset({"telegram", "email"})
 _TAG = re.compile(r"<[^>]+>")
 BUTTONS_IN_TELEGRAM = "Ответить на это сообщение можно кнопками в Telegram-боте."
+BUTTONS_NEED_TELEGRAM = (
+    "Решение принимается кнопками в Telegram-боте: попросите у секретаря ссылку-приглашение."
+)
 
 
 def esc(text: object) -> str:
@@ -55,7 +58,10 @@ async def notify(
     before (the event was already announced). ``copies``: (chat, message) pairs of a user's
     messages to copy along, in Telegram (the photos and files of a report)."""
     rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
-    footer = f"\n\n{BUTTONS_IN_TELEGRAM}" if rows else ""
+    footer = ""
+    if rows:
+        linked = person.telegram_chat_id is not None
+        footer = f"\n\n{BUTTONS_IN_TELEGRAM if linked else BUTTONS_NEED_TELEGRAM}"
     payload = {
         "html": body,
         "mail_html": "<br>\n".join((body + html.escape(footer)).split("\n")),

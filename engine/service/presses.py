@@ -34,7 +34,7 @@ ASK_DATE = (
     "До какой даты нужна отсрочка по пункту {clause}? Сейчас срок — {deadline}. "
     "Напишите, например: «до 15 ноября», «15.11.2023» или «через неделю». Передумали — /cancel."
 )
-DIALOGUE_TTL = timedelta(hours=24)
+DIALOGUE_TTL = timedelta(hours=1)  # an answer hours later is more likely about something else
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ async def _on_extension(pressed: Press, person: Person | None, user: int, now: d
     if request is None:
         refusal("callback.unknown_extension", user=user, extension=pressed.target)
         return Pressed(ANSWER_FORGED, False, "unknown-extension")
-    task = await Task.get(id=request.task_id)
+    task = await Task.filter(id=request.task_id).select_for_update().get()
     resolution = await Resolution.get(id=task.resolution_id)
     if person is None or person.id != resolution.controller_id:
         refusal("callback.not_controller", user=user, extension=request.id)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.app import App
 from engine.callbacks import Action, sign
 from engine.service import confirm, control, conversation, invites, presses
 from engine.service.apply import apply_catalog
@@ -26,10 +27,11 @@ from storage.models import (
     TaskState,
 )
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import SECRET, at, running
+from tests.helpers import SECRET, at, running, settings, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")  # the -7 day reminder of the test clause (20 October)
 KEY = SECRET.encode()
+DAYS = timedelta(days=14)
 
 
 def minutes(n: int) -> object:
@@ -131,6 +133,8 @@ async def test_an_album_joins_the_report_and_an_oversized_file_is_refused(
         assert replies[0] == confirm.ANSWER_REPORTED
         assert replies[1] == conversation.HINT  # the album is over: plain text is not evidence
         assert "«скан.pdf» больше 20 МБ" in replies[2]
+        copies = [m.copied_from for m in api.messages_to(999) if m.copied_from]
+        assert len(copies) == 3  # every photo of the album reaches the controller
 
 
 async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_a_new_one(
@@ -313,8 +317,9 @@ async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
         assert refusals.count("callback.foreign") == 2
 
         # A press on a task closed since: answered, changes nothing.
-        api.press_button(999, notice.message_id, accept)
+        api.press_button(999, notice.message_id, accept)  # the controller accepts: done
         await tick(app, minutes(3))
+        assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
         api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
         await tick(app, minutes(4))
         assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
@@ -344,15 +349,19 @@ async def test_replies_to_a_reminder_are_evidence_within_bounds(
             ("https://example.org/draft.docx", "text/uri-list", None),
             (None, "application/pdf", "реестр.pdf"),
         ]
-        assert "уже приложено 3 материалов" in last(api, 111).plain_text
+        assert (
+            last(api, 111).plain_text
+            == "К пункту уже приложено 3 материала: больше принять нельзя."
+        )
         assert task.state == TaskState.OPEN  # evidence alone does not report
 
-        api.send_text(
-            222, "Это не про мой пункт", reply_to_message_id=api.messages_to(222)[0].message_id
-        )
+        # Petrova's reply to her own reminder is evidence for her own task, not for Ivanov's.
+        api.send_text(222, "Мой черновик", reply_to_message_id=api.messages_to(222)[0].message_id)
         api.send_text(111, "просто так")  # no reply, no dialogue: a hint
         await tick(app, minutes(3))
-        assert await Evidence.filter(person_id="petrova").count() == 1
+        petrova = await Task.get(owner_id="petrova")
+        assert [e.task_id for e in await Evidence.filter(person_id="petrova")] == [petrova.id]
+        assert await Evidence.filter(task_id=task.id).count() == 3
         assert last(api, 111).plain_text == conversation.HINT
 
 
@@ -434,3 +443,124 @@ async def test_a_deep_link_binds_once_and_refuses_reuse_expiry_and_strangers(
         assert (await Person.get(id="sidorov")).telegram_chat_id == 333
         await tick(app, at("2023-10-19T09:00+03:00"))
         assert "срок завтра" in last(api, 333).plain_text  # reminders now go to Telegram
+
+
+async def test_a_reply_names_its_task_even_while_a_dialogue_waits_for_another(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        for chat in (111, 222):
+            reminder = last(api, chat)
+            api.press_button(chat, reminder.message_id, button(reminder, "Выполнено"))
+        await tick(app, minutes(1))
+        ivanov_report, petrova_report = (
+            m for m in api.messages_to(999) if "Отчёт об исполнении" in m.plain_text
+        )
+        assert "Иванов" in ivanov_report.plain_text
+        api.press_button(999, ivanov_report.message_id, button(ivanov_report, "Вернуть"))
+        await tick(app, minutes(2))
+        assert last(api, 999).plain_text == control.ASK_COMMENT  # a comment for Ivanov awaited
+        api.send_text(  # ...but the controller answers Petrova's report
+            999, "Петрова, добавьте фото.", reply_to_message_id=petrova_report.message_id
+        )
+        await tick(app, minutes(3))
+        assert "Петрова, добавьте фото." in last(api, 222).plain_text
+        assert not any("Петрова, добавьте фото." in t for t in texts(api, 111))
+        api.send_text(999, "Иванов, нужен список адресатов.")  # the dialogue still waits
+        await tick(app, minutes(4))
+        assert "Иванов, нужен список адресатов." in last(api, 111).plain_text
+
+
+async def test_a_dialogue_does_not_outlive_its_chat_changing_hands(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
+        await tick(app, minutes(1))
+        # Ivanov moves to a new phone (chat 112); chat 111 then goes to Sidorov.
+        [moved] = await invites.invite_people(["ivanov"], False, "b", KEY, MINUS_7, DAYS)
+        api.send_text(112, f"/start {moved.link.split('start=')[1]}")
+        await tick(app, minutes(2))
+        [sidorov] = await invites.invite_people(["sidorov"], False, "b", KEY, MINUS_7, DAYS)
+        api.send_text(111, f"/start {sidorov.link.split('start=')[1]}")
+        api.send_text(111, "Отчёт: всё сделано")  # Sidorov's words, not Ivanov's report
+        await tick(app, minutes(3))
+        assert (await Person.get(id="ivanov")).telegram_chat_id == 112
+        assert (await Person.get(id="sidorov")).telegram_chat_id == 111
+        assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
+        assert await Evidence.all().count() == 0
+        assert last(api, 111).plain_text == conversation.HINT
+
+
+async def test_an_extension_asked_then_reported_is_withdrawn(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
+        await tick(app, minutes(1))
+        for n, said in enumerate(["через две недели", "Нет данных"], start=2):
+            api.send_text(111, said)
+            await tick(app, minutes(n))
+        asked = last(api, 999)
+        assert "20.10.2023 → 27.10.2023" in asked.plain_text  # 13 Oct + two weeks
+        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
+        await tick(app, minutes(5))
+        request = await Extension.get(task__owner_id="ivanov")
+        assert request.state == ExtensionState.WITHDRAWN
+        api.press_button(999, asked.message_id, button(asked, "Одобрить"))
+        api.send_text(999, "/status")
+        await tick(app, minutes(6))
+        assert api.callback_answers[-1].text == control.ANSWER_EXTENSION_WITHDRAWN
+        assert (await Task.get(owner_id="ivanov")).extended_to is None
+        assert "Просьб об отсрочке" not in last(api, 999).plain_text
+
+
+async def test_tasks_of_a_busy_official_come_in_parts_with_the_buttons_last(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    clauses = "".join(
+        f"  - {{id: '{n}', text: '{'Очень длинный текст пункта. ' * 6}', owners: [ivanov],"
+        f" deadline: 2023-11-{n:02d}}}\n"
+        for n in range(1, 31)
+    )
+    write_workflow(tmp_path)
+    (tmp_path / "r-2.yaml").write_text(
+        "resolution: {id: r-2, title: Много, number: '2', adopted: 2023-10-05,"
+        " controller: control}\n"
+        f"clauses:\n{clauses}",
+        encoding="utf-8",
+    )
+    async with App(settings(db_url, api.url)) as app:
+        await apply_catalog(load_catalog([tmp_path]), MINUS_7)
+        api.send_text(111, "/tasks")
+        await tick(app, MINUS_7)
+        parts = [m for m in api.messages_to(111) if "пост. №" in m.plain_text]
+        assert len(parts) >= 2
+        assert all(m.reply_markup is None for m in parts[:-1])
+        rows = parts[-1].reply_markup["inline_keyboard"]  # type: ignore[index]
+        assert len(rows) == conversation.TASKS_WITH_BUTTONS
+        assert sum(m.plain_text.count("пост. №") for m in parts) == conversation.TASKS_SHOWN
+
+
+async def test_a_link_opened_again_greets_and_a_taken_chat_is_not_rebound(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        [sidorov] = await invites.invite_people(["sidorov"], False, "b", KEY, MINUS_7, DAYS)
+        token = sidorov.link.split("start=")[1]
+        api.send_text(333, f"/start {token}")
+        api.send_text(333, f"/start {token}")  # Start pressed again on the same link
+        await tick(app, minutes(1))
+        [other] = await invites.invite_people(["sidorov"], False, "b", KEY, MINUS_7, DAYS)
+        api.send_text(111, f"/start {other.link.split('start=')[1]}")  # Ivanov's chat
+        await tick(app, minutes(2))
+        first, again = (t for t in texts(api, 333) if t.startswith("Здравствуйте"))
+        assert first == again
+        assert texts(api, 111)[-1] == invites.REFUSED_TAKEN.format(name="Иванов И.И.")
+        assert (await Person.get(id="sidorov")).telegram_chat_id == 333
+        assert (await Person.get(id="ivanov")).telegram_chat_id == 111
