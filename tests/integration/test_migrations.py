@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+
 from tortoise.cli.cli import tortoise_cli_context
 from tortoise.migrations.autodetector import MigrationAutodetector
 
@@ -52,3 +55,35 @@ async def test_a_database_made_by_the_first_migration_upgrades_with_its_data(
     async with database(db_url):  # migrates to the latest
         assert (await Person.get(id="ivanov")).telegram_blocked_at is None
         assert (await Resolution.get(id="r")).digest_times is None
+
+
+def _sqlite_indexes(path: str) -> set[tuple[str, str]]:
+    """(table, indexed columns) of every index, whatever its name."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+        ).fetchall()
+        return {
+            (table, ",".join(r[2] for r in conn.execute(f"PRAGMA index_info('{name}')")))
+            for table, name in rows
+        }
+
+
+async def test_migrated_sqlite_has_every_index_the_models_declare(tmp_path: Path) -> None:
+    """tortoise's SQLite schema editor rebuilds a table to alter it and drops its indexes
+    (0004 and 0005 put them back): a migrated database must index what a fresh one does."""
+    from tortoise import Tortoise
+
+    from storage.db import database
+
+    migrated, fresh = tmp_path / "migrated.sqlite3", tmp_path / "fresh.sqlite3"
+    async with database(f"sqlite://{migrated}"):
+        pass
+    await Tortoise.init(config=tortoise_config(f"sqlite://{fresh}"))
+    await Tortoise.generate_schemas()
+    await Tortoise.close_connections()
+    wanted = {i for i in _sqlite_indexes(str(fresh)) if not i[0].startswith("tortoise")}
+    missing = wanted - _sqlite_indexes(str(migrated))
+    assert not missing, f"indexes lost by the migrations: {sorted(missing)}"
