@@ -238,6 +238,9 @@ async def measure(backend: str) -> Result:
                 digest["tick_s"],
                 "s",
             )
+            result.add(
+                "  peak RSS of that tick's process", digest["peak_rss_mib"], "MiB", at_most=200
+            )
             idle = run_phase("bench.state", "--phase", "tick", db_url, IDLE_TICK.isoformat())
             assert idle["enqueued"] == 0, idle
             assert idle["sent"] == 0, idle
