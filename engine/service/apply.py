@@ -57,6 +57,7 @@ class Plan:
     updates: list[tuple[Stored, Draft]] = field(default_factory=list)
     cancels: list[Stored] = field(default_factory=list)
     restores: list[tuple[Stored, Draft]] = field(default_factory=list)
+    unlink: list[str] = field(default_factory=list)  # linked by invite; the roster gives it away
     lines: list[str] = field(default_factory=list)  # what changes, for people to read
 
     @property
@@ -82,6 +83,11 @@ def person_fields(person: PersonDef) -> dict[str, Any]:
 
 def plan_apply(catalog: Catalog, stored: Snapshot, now: datetime) -> Plan:
     plan = Plan()
+    chat_holders = {
+        row["telegram_chat_id"]: pid
+        for pid, row in stored.people.items()
+        if row.get("telegram_chat_id") is not None
+    }
     for person in catalog.people.values():
         before = stored.people.get(person.id)
         after = person_fields(person)
@@ -91,12 +97,12 @@ def plan_apply(catalog: Catalog, stored: Snapshot, now: datetime) -> Plan:
         elif changed := [k for k, v in after.items() if before.get(k) != v]:
             plan.people.append(person)
             plan.lines.append(f"~ человек {person.id}: изменено {', '.join(changed)}")
-        if person.telegram is not None:
-            for other, row in stored.people.items():
-                if other != person.id and row.get("telegram_chat_id") == person.telegram:
-                    plan.lines.append(
-                        f"~ человек {other}: чат Telegram {person.telegram} теперь у {person.id}"
-                    )
+        holder = chat_holders.get(person.telegram) if person.telegram is not None else None
+        if holder is not None and holder != person.id:  # linked by invite; the roster wins
+            plan.unlink.append(holder)
+            plan.lines.append(
+                f"~ человек {holder}: чат Telegram {person.telegram} теперь у {person.id}"
+            )
     for group in catalog.groups.values():
         before = stored.groups.get(group.id)
         if before is None:
@@ -231,13 +237,9 @@ async def load_snapshot(resolution_ids: Iterable[str]) -> Snapshot:
 async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
     """Write the plan in one transaction."""
     async with in_transaction():
+        if plan.unlink:  # the roster gives their linked chat to someone else
+            await Person.filter(id__in=plan.unlink).update(telegram_chat_id=None)
         for person in plan.people:
-            if person.telegram is not None:  # the roster wins over a chat linked by invite
-                await (
-                    Person.filter(telegram_chat_id=person.telegram)
-                    .exclude(id=person.id)
-                    .update(telegram_chat_id=None)
-                )
             await Person.update_or_create(id=person.id, defaults=person_fields(person))
         for group in plan.groups:
             await Group.update_or_create(

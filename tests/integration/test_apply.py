@@ -104,3 +104,23 @@ async def test_an_overdue_task_keeps_its_escalation_chain_when_the_file_changes(
     assert tasks["ivanov"].policy["escalate"] == [{"after": 1, "to": "controller", "every": None}]
     # petrova reported before the deadline passed, so she is not being escalated: new chain.
     assert tasks["petrova"].policy["escalate"] == [{"after": 3, "to": "ivanov", "every": None}]
+
+
+async def test_a_chat_linked_by_invite_stays_and_the_roster_can_give_it_to_someone_else(
+    db: str, tmp_path: Path
+) -> None:
+    from storage.models import Person
+
+    folder = write_workflow(tmp_path)
+    await apply_catalog(load_catalog([folder]), NOW)
+    await Person.filter(id="sidorov").update(telegram_chat_id=555)  # as /start <token> does
+    again = await apply_catalog(load_catalog([folder]), NOW)
+    assert again.empty, again.lines  # the roster has no chat id for him: the link stays
+    assert (await Person.get(id="sidorov")).telegram_chat_id == 555
+
+    roster = (folder / "roster.yaml").read_text(encoding="utf-8")
+    (folder / "roster.yaml").write_text(roster.replace("telegram: 222", "telegram: 555"), "utf-8")
+    plan = await apply_catalog(load_catalog([folder]), NOW)
+    assert "~ человек sidorov: чат Telegram 555 теперь у petrova" in plan.lines
+    assert (await Person.get(id="petrova")).telegram_chat_id == 555
+    assert (await Person.get(id="sidorov")).telegram_chat_id is None
