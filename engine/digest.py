@@ -18,7 +18,7 @@ from engine.workflow.catalog import clause_order
 DUE_SOON_DAYS = 7
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskView:
     """A task as the digest sees it."""
 
@@ -44,7 +44,7 @@ class TaskView:
         return self.state == "open" and day > self.deadline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     task: TaskView
     days_late: int = 0

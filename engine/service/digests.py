@@ -41,6 +41,7 @@ from storage.models import (
 log = logging.getLogger("resolute.digests")
 
 TELEGRAM_LIMIT = 4096
+VIEW_PAGE = 5000  # task rows read at a time to compose digests
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
 DEFAULT_QUIET = Policy().quiet_hours
 DEFAULT_DIGEST_AT = Policy().digest_at.strftime("%H:%M")
@@ -113,7 +114,6 @@ async def _task_views(
     )  # fmt: skip
     in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
     recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
-    rows = await Task.filter(in_flight | recently_done).values(*fields)
     asked = {
         e["task_id"]: (e["requested_to"], e["requested_at"])
         for e in await Extension.filter(state=ExtensionState.PENDING).values(
@@ -121,48 +121,73 @@ async def _task_views(
         )
     }
     chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot]] = {}
+    # Read a page at a time and share what repeats (a clause's text, a resolution's title, an
+    # owner's name): a large organisation's open tasks must not all sit in memory as rows.
+    shared: dict[object, Any] = {}
     views = []
-    for row in rows:
-        resolution = resolutions[row["resolution_id"]]
-        canonical = json.dumps(row["policy"], sort_keys=True)
-        chain = chains.get((canonical, resolution["id"]))
-        if chain is None:
-            policy = policy_of(row["policy"])
-            steps = tuple(
-                Step(
-                    s.after,
-                    frozenset(_recipients(s.to, resolution["controller_id"], groups)),
-                    s.every,
-                )
-                for s in policy.escalate
-            )
-            chain = chains[(canonical, resolution["id"])] = (
-                steps,
-                Slot(resolution["timezone"], policy.digest_at),
-            )
-        owner = SimpleNamespace(**{k.removeprefix("owner__"): v for k, v in row.items()})
-        reachable = route(owner, channels) != NO_CHANNEL
-        view = TaskView(
-            task_id=row["id"],
-            resolution_id=resolution["id"],
-            resolution_title=f"№ {resolution['number']} «{resolution['title']}»",
-            clause_id=row["clause_id"],
-            clause_text=row["clause_text"],
-            owner_id=row["owner_id"],
-            owner_name=row["owner__name"],
-            owner_organisation=row["owner__organisation"],
-            deadline=row["extended_to"] or row["deadline"],
-            state=str(row["state"]),
-            reported_at=row["reported_at"],
-            closed_at=row["closed_at"],
-            controller_id=resolution["controller_id"],
-            steps=chain[0],
-            owner_reachable=reachable,
-            extension_to=asked[row["id"]][0] if row["id"] in asked else None,
-            extension_at=asked[row["id"]][1] if row["id"] in asked else None,
+    last_id = 0
+    while True:
+        rows = (
+            await Task.filter(in_flight | recently_done, id__gt=last_id)
+            .order_by("id")
+            .limit(VIEW_PAGE)
+            .values(*fields)
         )
-        views.append((view, chain[1]))
-    return views
+        for row in rows:
+            resolution = resolutions[row["resolution_id"]]
+            canonical = json.dumps(row["policy"], sort_keys=True)
+            chain = chains.get((canonical, resolution["id"]))
+            if chain is None:
+                policy = policy_of(row["policy"])
+                steps = tuple(
+                    Step(
+                        s.after,
+                        frozenset(_recipients(s.to, resolution["controller_id"], groups)),
+                        s.every,
+                    )
+                    for s in policy.escalate
+                )
+                chain = chains[(canonical, resolution["id"])] = (
+                    steps,
+                    Slot(resolution["timezone"], policy.digest_at),
+                )
+            owner_id = row["owner_id"]
+            owner = shared.get(("owner", owner_id))
+            if owner is None:
+                fields_of = SimpleNamespace(
+                    **{k.removeprefix("owner__"): v for k, v in row.items()}
+                )
+                owner = shared[("owner", owner_id)] = (
+                    row["owner__name"],
+                    row["owner__organisation"],
+                    route(fields_of, channels) != NO_CHANNEL,
+                )
+            title = shared.setdefault(
+                ("title", resolution["id"]), f"№ {resolution['number']} «{resolution['title']}»"
+            )
+            view = TaskView(
+                task_id=row["id"],
+                resolution_id=resolution["id"],
+                resolution_title=title,
+                clause_id=shared.setdefault(row["clause_id"], row["clause_id"]),
+                clause_text=shared.setdefault(row["clause_text"], row["clause_text"]),
+                owner_id=owner_id,
+                owner_name=owner[0],
+                owner_organisation=owner[1],
+                deadline=row["extended_to"] or row["deadline"],
+                state=str(row["state"]),
+                reported_at=row["reported_at"],
+                closed_at=row["closed_at"],
+                controller_id=resolution["controller_id"],
+                steps=chain[0],
+                owner_reachable=owner[2],
+                extension_to=asked[row["id"]][0] if row["id"] in asked else None,
+                extension_at=asked[row["id"]][1] if row["id"] in asked else None,
+            )
+            views.append((view, chain[1]))
+        if len(rows) < VIEW_PAGE:
+            return views
+        last_id = rows[-1]["id"]
 
 
 def _recipients(to: str, controller: str, groups: dict[str, list[str]]) -> list[str]:
