@@ -5,7 +5,7 @@ python-telegram-bot client, one ``tick`` at a time (time is an argument, never a
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +34,7 @@ KEY = SECRET.encode()
 DAYS = timedelta(days=14)
 
 
-def minutes(n: int) -> object:
+def minutes(n: int) -> datetime:
     return MINUS_7 + timedelta(minutes=n)
 
 
@@ -46,6 +46,14 @@ def button(message: SentMessage, label: str) -> str:
             if label in b["text"]:
                 return str(b["callback_data"])
     raise AssertionError(f"no button {label!r} under {message.plain_text!r}")
+
+
+async def press(
+    app: App, api: FakeBotAPI, chat: int, message: SentMessage, label: str, when: datetime
+) -> None:
+    """``chat`` presses the button ``label`` under ``message``; a tick at ``when`` handles it."""
+    api.press_button(chat, message.message_id, button(message, label))
+    await tick(app, when)
 
 
 def last(api: FakeBotAPI, chat: int) -> SentMessage:
@@ -65,8 +73,7 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         labels = [b["text"] for row in reminder.reply_markup["inline_keyboard"] for b in row]  # type: ignore[index]
         assert labels == ["✅ Выполнено", "📎 Отправить отчёт", "⏳ Нужна отсрочка"]
 
-        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
         assert api.callback_answers[-1].text == presses.ANSWER_ASK_REPORT
         assert "Пришлите отчёт по пункту A.1" in last(api, 111).plain_text
         assert api.edits == []  # asking for a report changes nothing yet: the buttons stay
@@ -114,8 +121,7 @@ async def test_an_album_joins_the_report_and_an_oversized_file_is_refused(
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
         for n in range(3):  # an album of three photos: three messages, one media group
             api.send_photo(111, caption="Акт" if n == 0 else None, media_group_id="album-1")
         api.send_text(111, "А это уже не отчёт")
@@ -143,13 +149,11 @@ async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Выполнено", minutes(1))
         first = last(api, 999)
         assert "материалов не приложил" in first.plain_text
 
-        api.press_button(999, first.message_id, button(first, "Вернуть"))
-        await tick(app, minutes(2))
+        await press(app, api, 999, first, "Вернуть", minutes(2))
         assert api.callback_answers[-1].text == control.ANSWER_RETURNED
         task = await Task.get(owner_id="ivanov")
         assert (task.state, task.reports, task.reported_at) == (TaskState.OPEN, 1, None)
@@ -177,8 +181,7 @@ async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_
         await tick(app, minutes(6))
         assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
         assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
-        api.press_button(999, second.message_id, button(second, "Принять"))
-        await tick(app, minutes(7))
+        await press(app, api, 999, second, "Принять", minutes(7))
         assert (await Task.get(owner_id="ivanov")).state == TaskState.DONE
         events = [e.event for e in await AuditEvent.filter(actor="control").order_by("id")]
         assert events == ["task.returned", "task.commented", "task.accepted"]
@@ -190,8 +193,7 @@ async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Нужна отсрочка", minutes(1))
         assert api.callback_answers[-1].text == presses.ANSWER_ASK_DATE
         assert "Сейчас срок — 20.10.2023" in last(api, 111).plain_text
 
@@ -224,8 +226,7 @@ async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
             presses.ANSWER_NOT_CONTROLLER,
         ]
 
-        api.press_button(999, asked.message_id, button(asked, "Одобрить"))
-        await tick(app, minutes(11))
+        await press(app, api, 999, asked, "Одобрить", minutes(11))
         assert api.callback_answers[-1].text == control.ANSWER_APPROVED
         task = await Task.get(owner_id="ivanov")
         assert task.extended_to == date(2023, 10, 27)
@@ -249,8 +250,7 @@ async def test_a_rejected_extension_keeps_the_deadline_and_the_digest_shows_the_
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 222)
-        api.press_button(222, reminder.message_id, button(reminder, "Нужна отсрочка"))
-        await tick(app, minutes(1))
+        await press(app, api, 222, reminder, "Нужна отсрочка", minutes(1))
         api.send_text(222, "25.10.2023")
         await tick(app, minutes(2))
         api.send_text(222, "Отпуск")
@@ -263,8 +263,7 @@ async def test_a_rejected_extension_keeps_the_deadline_and_the_digest_shows_the_
         assert "Петрова П.П." in digest.plain_text
         assert "20.10.2023 → 25.10.2023" in digest.plain_text
 
-        api.press_button(999, asked.message_id, button(asked, "Отклонить"))
-        await tick(app, at("2023-10-13T10:00+03:00"))
+        await press(app, api, 999, asked, "Отклонить", at("2023-10-13T10:00+03:00"))
         assert api.callback_answers[-1].text == control.ANSWER_REJECTED
         assert "Срок прежний: 20.10.2023" in last(api, 222).plain_text
         task = await Task.get(owner_id="petrova")
@@ -281,8 +280,7 @@ async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
         await tick(app, MINUS_7)
         ivanov = await Task.get(owner_id="ivanov")
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Выполнено", minutes(1))
         notice = last(api, 999)
         accept = button(notice, "Принять")
         action, obj, mac = accept.split(":")
@@ -320,8 +318,7 @@ async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
         api.press_button(999, notice.message_id, accept)  # the controller accepts: done
         await tick(app, minutes(3))
         assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
-        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
-        await tick(app, minutes(4))
+        await press(app, api, 111, reminder, "Нужна отсрочка", minutes(4))
         assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
 
 
@@ -452,14 +449,12 @@ async def test_a_reply_names_its_task_even_while_a_dialogue_waits_for_another(
         await tick(app, MINUS_7)
         for chat in (111, 222):
             reminder = last(api, chat)
-            api.press_button(chat, reminder.message_id, button(reminder, "Выполнено"))
-        await tick(app, minutes(1))
+            await press(app, api, chat, reminder, "Выполнено", minutes(1))
         ivanov_report, petrova_report = (
             m for m in api.messages_to(999) if "Отчёт об исполнении" in m.plain_text
         )
         assert "Иванов" in ivanov_report.plain_text
-        api.press_button(999, ivanov_report.message_id, button(ivanov_report, "Вернуть"))
-        await tick(app, minutes(2))
+        await press(app, api, 999, ivanov_report, "Вернуть", minutes(2))
         assert last(api, 999).plain_text == control.ASK_COMMENT  # a comment for Ivanov awaited
         api.send_text(  # ...but the controller answers Petrova's report
             999, "Петрова, добавьте фото.", reply_to_message_id=petrova_report.message_id
@@ -478,8 +473,7 @@ async def test_a_dialogue_does_not_outlive_its_chat_changing_hands(
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Отправить отчёт"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
         # Ivanov moves to a new phone (chat 112); chat 111 then goes to Sidorov.
         [moved] = await invites.invite_people(["ivanov"], False, "b", KEY, MINUS_7, DAYS)
         api.send_text(112, f"/start {moved.link.split('start=')[1]}")
@@ -501,15 +495,13 @@ async def test_an_extension_asked_then_reported_is_withdrawn(
     async with running(db_url, api.url, tmp_path) as app:
         await tick(app, MINUS_7)
         reminder = last(api, 111)
-        api.press_button(111, reminder.message_id, button(reminder, "Нужна отсрочка"))
-        await tick(app, minutes(1))
+        await press(app, api, 111, reminder, "Нужна отсрочка", minutes(1))
         for n, said in enumerate(["через две недели", "Нет данных"], start=2):
             api.send_text(111, said)
             await tick(app, minutes(n))
         asked = last(api, 999)
         assert "20.10.2023 → 27.10.2023" in asked.plain_text  # 13 Oct + two weeks
-        api.press_button(111, reminder.message_id, button(reminder, "Выполнено"))
-        await tick(app, minutes(5))
+        await press(app, api, 111, reminder, "Выполнено", minutes(5))
         request = await Extension.get(task__owner_id="ivanov")
         assert request.state == ExtensionState.WITHDRAWN
         api.press_button(999, asked.message_id, button(asked, "Одобрить"))
