@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -327,3 +327,10 @@ def profiled(name: str) -> Iterator[None]:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
         print(f"  profile: {out}", flush=True)
+
+
+def run_benchmark(measure: Callable[[str], Coroutine[Any, Any, Result]]) -> None:
+    """A benchmark module's entry point: measure on the backend named by ``argv[1]``, print."""
+    with quiet_logs():
+        result = asyncio.run(measure(sys.argv[1]))
+    result.emit()

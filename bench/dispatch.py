@@ -8,8 +8,6 @@ the engine costs per message, i.e. how far below Telegram's ceiling it stays.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from bench.common import (
     Stopwatch,
     fresh_database,
     profiled,
-    quiet_logs,
+    run_benchmark,
     settings,
     smoke,
     write_workflow,
@@ -71,9 +69,7 @@ async def measure(backend: str) -> Result:
 
 
 def main() -> None:
-    with quiet_logs():
-        result = asyncio.run(measure(sys.argv[1]))
-    result.emit()
+    run_benchmark(measure)
 
 
 if __name__ == "__main__":

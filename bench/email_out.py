@@ -5,8 +5,6 @@ reused connections.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from bench.common import (
     Stopwatch,
     fresh_database,
     profiled,
-    quiet_logs,
+    run_benchmark,
     settings,
     smoke,
     write_workflow,
@@ -68,9 +66,7 @@ async def measure(backend: str) -> Result:
 
 
 def main() -> None:
-    with quiet_logs():
-        result = asyncio.run(measure(sys.argv[1]))
-    result.emit()
+    run_benchmark(measure)
 
 
 if __name__ == "__main__":

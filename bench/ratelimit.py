@@ -6,8 +6,6 @@ ceiling and never be refused.
 
 from __future__ import annotations
 
-import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from bench.common import (
     Server,
     Stopwatch,
     fresh_database,
-    quiet_logs,
+    run_benchmark,
     settings,
     smoke,
     write_workflow,
@@ -78,9 +76,7 @@ async def measure(backend: str) -> Result:
 
 
 def main() -> None:
-    with quiet_logs():
-        result = asyncio.run(measure(sys.argv[1]))
-    result.emit()
+    run_benchmark(measure)
 
 
 if __name__ == "__main__":
