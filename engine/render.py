@@ -33,6 +33,11 @@ def builtin_templates() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
+def dmy(value: date) -> str:
+    """20.10.2023"""
+    return value.strftime("%d.%m.%Y")
+
+
 def ru_date(value: date) -> str:
     """20 октября 2023 г."""
     return f"{format_date(value, 'd MMMM y', locale=_RU)} г."
@@ -66,7 +71,7 @@ class Renderer:
         for env in (self._env, self._text_env):
             env.filters["ru_date"] = ru_date
             env.filters["plural"] = plural
-            env.filters["dmy"] = lambda value: value.strftime("%d.%m.%Y")
+            env.filters["dmy"] = dmy
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Renderer:

@@ -13,9 +13,10 @@ from engine.audit import record, refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, on_accept, on_return
+from engine.render import dmy
 from engine.service.confirm import Outcome
 from engine.service.dispatch import reminder_buttons
-from engine.service.notices import clause_line, esc, notify, ru_date
+from engine.service.notices import clause_line, esc, notify
 from engine.service.schedule import first_check, policy_of
 from storage.models import Extension, ExtensionState, Person, Resolution, Task, TaskState
 
@@ -88,7 +89,7 @@ async def announce_return(
         owner,
         f"returned:{task.id}:{task.reports}",
         f"↩️ Контролёр вернул ваш отчёт на доработку.\n{clause_line(task, number)}\n"
-        f"Срок: {ru_date(deadline)}. Комментарий контролёра, если он будет, придёт отдельно.",
+        f"Срок: {dmy(deadline)}. Комментарий контролёра, если он будет, придёт отдельно.",
         now,
         subject=f"Отчёт по пункту {task.clause_id} возвращён на доработку",
         task_id=task.id,
@@ -119,7 +120,7 @@ def extension_problem(task: Task, to: date, today: date) -> str | None:
     """Why ``to`` cannot be asked for, in Russian; None when it can."""
     deadline = task.extended_to or task.deadline
     if to <= deadline:
-        return f"Новый срок должен быть позже нынешнего ({ru_date(deadline)})."
+        return f"Новый срок должен быть позже нынешнего ({dmy(deadline)})."
     if to < today:
         return "Эта дата уже прошла."
     if (to - deadline).days > EXTENSION_HORIZON_DAYS:
@@ -154,7 +155,7 @@ async def request_extension(
         "⏳ <b>Просьба об отсрочке</b>\n"
         f"{clause_line(task, resolution.number)}\n"
         f"Исполнитель: {esc(owner.name)}\n"
-        f"Срок: {ru_date(deadline)} → <b>{ru_date(to)}</b>\n"
+        f"Срок: {dmy(deadline)} → <b>{dmy(to)}</b>\n"
         f"Причина: {esc(request.reason)}",
         now,
         subject=f"Просьба об отсрочке по пункту {task.clause_id}",
@@ -212,10 +213,10 @@ async def decide_extension(
                 owner.quiet_hours, now,
             ),
         )  # fmt: skip
-        text = f"✔️ Контролёр одобрил отсрочку.\n{what}\nНовый срок: <b>{ru_date(new)}</b>."
+        text = f"✔️ Контролёр одобрил отсрочку.\n{what}\nНовый срок: <b>{dmy(new)}</b>."
     else:
         keep = task.extended_to or task.deadline
-        text = f"✖️ Контролёр отклонил просьбу об отсрочке.\n{what}\nСрок прежний: {ru_date(keep)}."
+        text = f"✖️ Контролёр отклонил просьбу об отсрочке.\n{what}\nСрок прежний: {dmy(keep)}."
     await record(
         "task.extended" if approve else "task.extension_rejected", at=now,
         actor=resolution.controller_id, task_id=task.id, resolution_id=task.resolution_id,

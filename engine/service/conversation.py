@@ -20,11 +20,12 @@ from engine.callbacks import Action, sign
 from engine.channels.base import Button
 from engine.dates_ru import parse_new_date
 from engine.lifecycle import accepts_evidence
+from engine.render import dmy
 from engine.service import control, invites
 from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
-from engine.service.notices import esc, ru_date
+from engine.service.notices import esc
 from engine.timing.local import local_date
 from engine.workflow.catalog import clause_order
 from storage.models import (
@@ -210,7 +211,7 @@ async def _continue(
         request = await control.request_extension(task, to, text, secret, now)
         if request is None:
             return Handled("extension-pending", [Said(EXTENSION_PENDING)])
-        return Handled("extension-requested", [Said(EXTENSION_SENT.format(to=ru_date(to)))])
+        return Handled("extension-requested", [Said(EXTENSION_SENT.format(to=dmy(to)))])
     if step == "return_comment":
         if not text:
             return Handled("asked-text", [Said(NEED_TEXT)])
@@ -263,7 +264,7 @@ async def _extension_date(
         return Handled("date-refused", [Said(esc(problem) + " Передумали — /cancel.")])
     dialogue.step, dialogue.data = "extension_reason", {"to": to.isoformat()}
     await dialogue.save()
-    return Handled("asked-reason", [Said(ASK_REASON.format(to=ru_date(to)))])
+    return Handled("asked-reason", [Said(ASK_REASON.format(to=dmy(to)))])
 
 
 # --- replies to the bot's messages ---------------------------------------------------------------
@@ -378,7 +379,7 @@ async def _tasks(person: Person, secret: bytes, now: datetime) -> list[Said]:
         elif deadline < today:
             where = f"<b>просрочен на {(today - deadline).days} дн.</b>"
         else:
-            where = f"срок {ru_date(deadline)}"
+            where = f"срок {dmy(deadline)}"
         text = task.clause_text if len(task.clause_text) <= 160 else task.clause_text[:159] + "…"
         lines.append(
             f"{n}. п. {esc(task.clause_id)} пост. № {esc(task.resolution.number)} — {where}\n"

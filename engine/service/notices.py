@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from engine.channels.base import Button
 from engine.service.dispatch import route
@@ -31,10 +31,6 @@ def esc(text: object) -> str:
 def plain(markup: str) -> str:
     """The plain-text twin of a notice's Telegram HTML (for the e-mail text part)."""
     return html.unescape(_TAG.sub("", markup))
-
-
-def ru_date(day: date) -> str:
-    return f"{day:%d.%m.%Y}"
 
 
 def clause_line(task: Task, number: str) -> str:

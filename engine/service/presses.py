@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from engine.audit import refusal
 from engine.callbacks import Action, Press, verify
+from engine.render import dmy
 from engine.service import control
 from engine.service.confirm import ANSWER_CANCELLED, ANSWER_CLOSED, Outcome, owner_says_done
 from engine.service.notices import esc
@@ -86,7 +87,7 @@ async def _as_owner(
         return Pressed(ANSWER_EXTENSION_PENDING, False, "extension-pending")
     await expect(chat_id, person, "extension_date", task, now)
     deadline = task.extended_to or task.deadline
-    prompt = ASK_DATE.format(clause=clause, deadline=f"{deadline:%d.%m.%Y}")
+    prompt = ASK_DATE.format(clause=clause, deadline=dmy(deadline))
     return Pressed(ANSWER_ASK_DATE, False, "asked-date", prompt)
 
 
