@@ -7,6 +7,7 @@ from types import TracebackType
 
 from engine.channels.email import SmtpChannel
 from engine.channels.imap import ImapMailbox
+from engine.channels.pacing import Pacer
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
 from engine.service.dispatch import Outlets
@@ -18,11 +19,16 @@ class App:
     """Owns the open resources for one command or one service run.
 
     ``channels=False`` opens only the database (validate/apply/status need no Telegram).
+    ``pacer``: Telegram's pacing, on the wall clock unless one is given (tests give one on a
+    virtual clock, so that spacing messages 1.1 s apart per chat costs them no time).
     """
 
-    def __init__(self, settings: Settings, *, channels: bool = True) -> None:
+    def __init__(
+        self, settings: Settings, *, channels: bool = True, pacer: Pacer | None = None
+    ) -> None:
         self.settings = settings
         self._channels = channels
+        self._pacer = pacer
         self._stack = AsyncExitStack()
         self.telegram: TelegramChannel | None = None
         self.email: SmtpChannel | None = None
@@ -43,6 +49,7 @@ class App:
                         self.settings.telegram_token.get_secret_value(),
                         self.settings.telegram_api_url,
                         timeout_s=self.settings.telegram_timeout_s,
+                        pacer=self._pacer,
                     )
                 )
             if self._channels and self.settings.email_enabled:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import textwrap
 from collections.abc import AsyncIterator
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.app import App
+from engine.channels.pacing import Pacer
 from engine.service.apply import apply_catalog
 from engine.settings import Settings
 from engine.workflow.catalog import load_catalog
@@ -114,9 +116,33 @@ def button_data(message: object) -> str:
     return str(markup["inline_keyboard"][0][0]["callback_data"])
 
 
+class VirtualClock:
+    """Monotonic seconds that move only when something sleeps: waiting costs no wall time.
+
+    A sleeper wakes at once with the clock at (at least) the moment it waited for, so the
+    pacer's order and spacing hold in virtual time while the tests run at CPU speed.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(seconds, 0.0)
+        await asyncio.sleep(0)
+
+
+def app_for(settings: Settings) -> App:
+    """The app as a test uses it: Telegram pacing on a virtual clock."""
+    clock = VirtualClock()
+    return App(settings, pacer=Pacer(clock=clock, sleep=clock.sleep))
+
+
 @contextlib.asynccontextmanager
 async def running(db_url: str, api_url: str, folder: Path, **workflow: str) -> AsyncIterator[App]:
     """The app wired to a (fake) Bot API, with the test workflow applied on 6 October."""
-    async with App(settings(db_url, api_url)) as app:
+    async with app_for(settings(db_url, api_url)) as app:
         await apply_catalog(load_catalog([write_workflow(folder, **workflow)]), at(APPLIED))
         yield app

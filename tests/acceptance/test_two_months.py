@@ -16,14 +16,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from engine.app import App
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox
 from tests.conftest import REPO
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import at, settings
+from tests.helpers import app_for, at, settings
 
 WORKFLOWS = REPO / "workflows"
 CATALOG = load_catalog([WORKFLOWS])
@@ -32,7 +31,7 @@ FIRST, LAST = "2023-10-05", "2023-12-05"
 
 
 async def run_two_months(db_url: str, api: FakeBotAPI) -> list[tuple[str, ...]]:
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         await apply_catalog(CATALOG, at(f"{FIRST}T18:00+03:00"))
         day = datetime.fromisoformat(f"{FIRST}T00:00+03:00")
         while day <= datetime.fromisoformat(f"{LAST}T00:00+03:00"):

@@ -27,7 +27,7 @@ from storage.models import (
     TaskState,
 )
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import SECRET, at, running, settings, write_workflow
+from tests.helpers import SECRET, app_for, at, running, settings, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")  # the -7 day reminder of the test clause (20 October)
 KEY = SECRET.encode()
@@ -527,7 +527,7 @@ async def test_tasks_of_a_busy_official_come_in_parts_with_the_buttons_last(
         f"clauses:\n{clauses}",
         encoding="utf-8",
     )
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         await apply_catalog(load_catalog([tmp_path]), MINUS_7)
         api.send_text(111, "/tasks")
         await tick(app, MINUS_7)

@@ -11,7 +11,7 @@ from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox, Person
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import at, button_data, running, settings, write_workflow
+from tests.helpers import app_for, at, button_data, running, settings, write_workflow
 
 CONTROLLER_CHAT = 999
 
@@ -90,7 +90,7 @@ async def test_a_repeating_escalation_is_news_every_n_days(
         ),
         encoding="utf-8",
     )
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         await apply_catalog(load_catalog([folder]), at("2023-10-06T10:00+03:00"))
         await days(app, "2023-10-19", "2023-10-31")
     dates = [m.plain_text.splitlines()[0] for m in digests(api)]
@@ -120,7 +120,7 @@ async def test_a_long_digest_is_split_into_valid_messages(
         "members: [" + ", ".join(f"p{i}" for i in range(80)) + "]",
     )
     (folder / "roster.yaml").write_text(roster, encoding="utf-8")
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         await apply_catalog(load_catalog([folder]), at("2023-10-06T10:00+03:00"))
         await days(app, "2023-10-21", "2023-10-21")
     parts = digests(api) + [
