@@ -23,18 +23,25 @@ from engine.mail_address import normalise
 PREFIX = "m."
 DOMAIN_CHARS = 35  # "<m." + 24 + "@" + 35 + ">" = 64, the width of outbox.external_id
 _LABEL = b"resolute/message-id\x00"
+_DOMAIN = re.compile(r"[^A-Za-z0-9.-]")  # what may stand in a Message-ID's right side
 _OURS = re.compile(r"<m\.([a-z2-7]{24})@[^<>\s]*>")
 
 
 def _token(secret: bytes, key: str, recipient: str) -> str:
-    data = _LABEL + key.encode() + b"\x00" + normalise(recipient).encode()
+    data = b"\x00".join(
+        (
+            _LABEL,
+            key.encode(errors="surrogatepass"),
+            normalise(recipient).encode(errors="surrogatepass"),
+        )
+    )
     digest = hmac.new(secret, data, hashlib.sha256).digest()
     return base64.b32encode(digest[:15]).decode("ascii").lower()
 
 
 def message_id(secret: bytes, key: str, recipient: str, from_address: str) -> str:
     """The Message-ID of the outbox row ``key`` sent to ``recipient``."""
-    domain = from_address.rpartition("@")[2][:DOMAIN_CHARS] or "resolute.invalid"
+    domain = _DOMAIN.sub("", from_address.rpartition("@")[2])[:DOMAIN_CHARS] or "resolute.invalid"
     return f"<{PREFIX}{_token(secret, key, recipient)}@{domain}>"
 
 
