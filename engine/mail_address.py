@@ -49,6 +49,11 @@ def normalise(address: str) -> str:
     return f"{local.lower()}@{domain}"
 
 
+def raw_from(message: Message) -> str:
+    """The From header(s) as received, before any parser's guess: for the record."""
+    return " | ".join(_text(v) for k, v in message.raw_items() if k.lower() == "from")
+
+
 def author(message: Message) -> Author | Refused:
     """The one author of ``message``, or why there is none to trust."""
     sources = [v for k, v in message.raw_items() if k.lower() == "from"]

@@ -11,7 +11,7 @@ from email import message_from_bytes, message_from_string, policy
 from email.message import EmailMessage, Message
 
 from engine.file_names import safe_name
-from engine.mail_address import Author, Refused, author, normalise
+from engine.mail_address import Author, Refused, author, normalise, raw_from
 from engine.mail_auth import Authentication, authentication
 
 CONFIRM_WORDS = ("выполнено", "готово", "done")
@@ -20,6 +20,7 @@ MAX_ATTACHMENTS = 10
 MAX_TEXT_CHARS = 20_000
 MAX_HEADER_CHARS = 20_000  # of In-Reply-To or References
 MAX_REFERENCES = 50
+MAX_FROM_RECORDED = 300
 MAX_ID_CHARS = 255  # evidence.reference
 _MSGID = re.compile(r"<[^<>\s]+>")
 
@@ -49,6 +50,7 @@ class Reply:
     too_large: tuple[str, ...] = ()  # attachments left out for size or count
     bounced: tuple[str, ...] = field(default=())  # failed recipients, when this is a bounce
     sender_refused: str | None = None  # why the From cannot be trusted (Refused.reason)
+    from_header: str = ""  # the From as received, shortened: for the record of a refusal
     bounce_of: tuple[str, ...] = ()  # Message-IDs of the original, quoted in a bounce
     authentication: Authentication = field(default_factory=Authentication)
     unknown_charsets: tuple[str, ...] = ()  # parts decoded as UTF-8 with replacements
@@ -84,6 +86,7 @@ def parse(raw: bytes) -> Reply:
         too_large=tuple(f for f in files if isinstance(f, str)),
         bounced=_bounced(message) if report else (),
         sender_refused=who.reason if isinstance(who, Refused) else None,
+        from_header=" ".join(raw_from(message).split())[:MAX_FROM_RECORDED],
         bounce_of=_bounce_of(message) if report else (),
         authentication=authentication(message),
         unknown_charsets=tuple(dict.fromkeys(charsets)),

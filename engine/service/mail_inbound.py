@@ -78,6 +78,8 @@ async def _handle_once(
         "message_id": ident,
         "from": reply.sender if reply else "",
     }
+    if reply and reply.sender_refused:
+        payload["from_header"] = reply.from_header
     if reply and reply.authentication.headers:
         payload["authentication"] = list(reply.authentication.headers)
         payload["dmarc"] = reply.authentication.dmarc

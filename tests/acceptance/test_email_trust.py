@@ -104,6 +104,9 @@ async def test_a_from_naming_the_owner_anywhere_but_the_addr_spec_is_refused(
         assert {r for _, r in got} == {
             "malformed-from", "name-is-address", "several-from", "group-from"
         }  # fmt: skip
+        first = await Inbound.filter(kind="email").order_by("id").first()
+        assert first is not None
+        assert first.payload["from_header"] == forged[0]  # what was refused, for the record
 
         # The owner, in upper case, with a raw 8-bit Cyrillic name: accepted.
         imap.deliver(raw_mail("Сидоров С.С. <SIDOROV@EXAMPLE.ORG>", ours, ident="<ok@x.org>"))
