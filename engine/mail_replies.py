@@ -74,7 +74,7 @@ def parse(raw: bytes) -> Reply:
     assert isinstance(message, EmailMessage)
     who = author(message)
     charsets: list[str] = []
-    files = _files(message, charsets)
+    files = _files(message)
     text = _own_words(message, charsets)
     report = _is_delivery_report(message)
     return Reply(
@@ -163,7 +163,7 @@ def strip_quoted(text: str) -> str:
     return "\n".join(kept).strip()
 
 
-def _files(message: EmailMessage, charsets: list[str]) -> list[File | str]:
+def _files(message: EmailMessage) -> list[File | str]:
     found: list[File | str] = []
     for part in message.iter_attachments():
         try:

@@ -43,7 +43,6 @@ async def warn_controller(
     )
     subject = f"Проверьте письмо по пункту {task.clause_id} постановления № {resolution.number}"
     await notify(resolution.controller, f"mail-unverified:{key}", body, now, subject=subject)
-    log.warning(event_line("mail.dmarc_failed", task=task.id, sender=reply.sender))
 
 
 async def tell_kept_partly(

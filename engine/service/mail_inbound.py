@@ -135,11 +135,14 @@ async def _handle(
     stored = await _store_evidence(task, owner, reply, now)
     await mail_answers.tell_kept_partly(renderer, task, owner, reply, stored, key, now)
     warning = mail_answers.caution(renderer, reply)
-    outcome = "evidence" if stored else "empty"
+    if warning:
+        log.warning(event_line("mail.dmarc_failed", task=task.id, sender=reply.sender))
+    outcome, changed, announced = ("evidence" if stored else "empty"), stored > 0, False
     if reply.confirms:
         result = await owner_says_done(task, now, via="email", secret=secret, caution=warning)
-        outcome = result.name
-    if warning and outcome != TaskState.REPORTED.value and (stored or outcome != "empty"):
+        outcome, changed = result.name, changed or result.changed
+        announced = result.changed and result.name == TaskState.REPORTED.value
+    if warning and changed and not announced:  # the report notice already carries it
         await mail_answers.warn_controller(renderer, task, owner, reply, key, now)
     return outcome, None
 
