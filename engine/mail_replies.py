@@ -94,12 +94,13 @@ def parse(raw: bytes) -> Reply:
     )
 
 
-def _header(message: Message, name: str) -> str:
-    """A header's text, never raising (the registry's parsers have raised on odd input)."""
-    try:
-        return " ".join(str(v) for v in message.get_all(name, ()))[:MAX_HEADER_CHARS]
-    except Exception:
-        return ""
+def _header(message: Message, name: str, *, newest: bool = False) -> str:
+    """A header's raw text, shortened before anything reads it (the header registry's parsers
+    take seconds over a References of thousands of IDs): its start, or with ``newest`` its end,
+    where References keeps the latest IDs."""
+    wanted = name.lower()
+    text = " ".join(str(v) for k, v in message.raw_items() if k.lower() == wanted)
+    return text[-MAX_HEADER_CHARS:] if newest else text[:MAX_HEADER_CHARS]
 
 
 def _message_id(message: Message) -> str | None:
@@ -111,7 +112,7 @@ def _refers_to(message: Message) -> tuple[str, ...]:
     """The IDs of the mail this one answers: the direct parent first, then its ancestors from
     the newest; at most MAX_REFERENCES."""
     parent = _MSGID.findall(_header(message, "In-Reply-To"))
-    ancestors = _MSGID.findall(_header(message, "References"))[::-1]
+    ancestors = _MSGID.findall(_header(message, "References", newest=True))[::-1]
     ids = (i for i in parent + ancestors if len(i) <= MAX_ID_CHARS)
     return tuple(dict.fromkeys(ids))[:MAX_REFERENCES]
 

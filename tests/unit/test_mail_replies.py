@@ -63,3 +63,10 @@ def test_hostile_mails_parse_quickly_and_stay_within_bounds(mail: tuple[bytes, s
     assert all(0 < len(f.file_name.encode()) <= 255 for f in reply.files)
     assert (reply.sender == "") == (reply.sender_refused is not None)
     assert reply.message_id is None or len(reply.message_id) <= 255
+
+
+def test_thousands_of_references_are_cut_to_the_newest_before_any_parsing() -> None:
+    refs = " ".join(f"<id{i}@example.org>" for i in range(20_000))
+    reply = parse(f"From: a@b.org\nIn-Reply-To: <p@x>\nReferences: {refs}\n\nx\n".encode())
+    assert len(reply.refers_to) == MAX_REFERENCES
+    assert reply.refers_to[:2] == ("<p@x>", "<id19999@example.org>")
