@@ -39,7 +39,7 @@ class Refused:
 
 def normalise(address: str) -> str:
     """``Sidorov@ПРИМЕР.рф`` → ``sidorov@xn--e1afmkfd.xn--p1ai``; "" for no address."""
-    address = unicodedata.normalize("NFC", address.strip().strip("<>").strip())
+    address = unicodedata.normalize("NFC", readable(address).strip().strip("<>").strip())
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
         return address.lower()
@@ -98,9 +98,15 @@ def _structural(defect: Exception) -> bool:
     return isinstance(defect, InvalidHeaderDefect) and "encoded-word" not in str(defect)
 
 
-def _text(source: str) -> str:
-    """A raw header as text: undecodable 8-bit bytes (kept by the parser as surrogates) read
-    as UTF-8, which is what a client sending raw 8-bit headers almost always meant."""
-    if isinstance(source, str):
-        return source.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return str(source)
+def readable(text: str) -> str:
+    """Text that any encoder takes: undecodable 8-bit bytes of a raw header (kept by the
+    parser as surrogates) read as UTF-8, which is what a client sending raw 8-bit headers almost
+    always meant; anything else unencodable replaced."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _text(source: object) -> str:
+    return readable(source) if isinstance(source, str) else str(source)

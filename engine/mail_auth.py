@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 
+from engine.mail_address import readable
+
 MAX_HEADERS = 5
 MAX_HEADER_CHARS = 2000
 _COMMENT = re.compile(r"\([^()]*\)")
@@ -32,7 +34,7 @@ class Authentication:
 
 def authentication(message: Message) -> Authentication:
     headers = tuple(
-        " ".join(str(v).split())[:MAX_HEADER_CHARS]
+        " ".join(readable(str(v)).split())[:MAX_HEADER_CHARS]
         for k, v in message.raw_items()
         if k.lower() == "authentication-results"
     )[:MAX_HEADERS]

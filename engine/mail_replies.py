@@ -11,7 +11,7 @@ from email import message_from_bytes, message_from_string, policy
 from email.message import EmailMessage, Message
 
 from engine.file_names import safe_name
-from engine.mail_address import Author, Refused, author, normalise, raw_from
+from engine.mail_address import Author, Refused, author, normalise, raw_from, readable
 from engine.mail_auth import Authentication, authentication
 
 CONFIRM_WORDS = ("выполнено", "готово", "done")
@@ -99,7 +99,7 @@ def _header(message: Message, name: str, *, newest: bool = False) -> str:
     take seconds over a References of thousands of IDs): its start, or with ``newest`` its end,
     where References keeps the latest IDs."""
     wanted = name.lower()
-    text = " ".join(str(v) for k, v in message.raw_items() if k.lower() == wanted)
+    text = " ".join(readable(str(v)) for k, v in message.raw_items() if k.lower() == wanted)
     return text[-MAX_HEADER_CHARS:] if newest else text[:MAX_HEADER_CHARS]
 
 

@@ -7,7 +7,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.mail_replies import MAX_REFERENCES, MAX_TEXT_CHARS, parse
+from engine.mail_replies import MAX_REFERENCES, MAX_TEXT_CHARS, Reply, parse
 from tests.unit.mail_strategies import hostile_mails
 
 
@@ -20,6 +20,13 @@ def test_a_text_part_in_an_unknown_charset_is_read_as_utf8_and_noted() -> None:
     assert reply.text == "Выполнено, всё готово"
     assert reply.unknown_charsets == ("x-klingon",)
     assert reply.confirms
+
+
+def test_raw_8bit_headers_are_read_as_utf8() -> None:
+    raw = "From: a@b.org\nMessage-ID: <ид@пример>\nIn-Reply-To: <ид@x>\n\nx\n".encode()
+    reply = parse(raw)
+    assert reply.message_id == "<ид@пример>"
+    assert reply.refers_to == ("<ид@x>",)
 
 
 def test_the_parent_comes_first_then_references_from_the_newest() -> None:
@@ -48,6 +55,7 @@ def test_any_bytes_parse_into_a_bounded_reply(raw: bytes) -> None:
     reply = parse(raw)
     assert len(reply.text) <= MAX_TEXT_CHARS
     assert len(reply.refers_to) <= MAX_REFERENCES
+    _storable(reply)
 
 
 @settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
@@ -63,6 +71,16 @@ def test_hostile_mails_parse_quickly_and_stay_within_bounds(mail: tuple[bytes, s
     assert all(0 < len(f.file_name.encode()) <= 255 for f in reply.files)
     assert (reply.sender == "") == (reply.sender_refused is not None)
     assert reply.message_id is None or len(reply.message_id) <= 255
+    _storable(reply)
+
+
+def _storable(reply: Reply) -> None:
+    """What goes to the database, the log and the inbound row's JSON encodes as UTF-8."""
+    texts = [reply.message_id or "", reply.sender, reply.from_header, reply.text]
+    texts += [*reply.refers_to, *reply.bounced, *reply.bounce_of, *reply.authentication.headers]
+    texts += [f.file_name for f in reply.files] + list(reply.unknown_charsets)
+    for text in texts:
+        text.encode("utf-8")
 
 
 def test_thousands_of_references_are_cut_to_the_newest_before_any_parsing() -> None:
