@@ -75,6 +75,7 @@ class App:
             ca_file=s.smtp_ca_file,
             timeout_s=s.smtp_timeout_s,
             pool_size=s.smtp_pool_size,
+            secret=self.secret,
         )
 
     def _imap(self) -> ImapMailbox:

@@ -5,7 +5,6 @@ reused connections, and SMTP replies classified into retry-later and give-up.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import ssl
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ import aiosmtplib
 from icalendar import Calendar, Event
 
 from engine.channels.base import Delivered, DeliveryError
+from engine.mail_ids import message_id
 
 log = logging.getLogger("resolute.email")
 
@@ -52,13 +52,6 @@ class Mail:
     attachments: Sequence[Attachment] = field(default_factory=tuple)
 
 
-def message_id(key: str, from_address: str) -> str:
-    """Our Message-ID for an outbox row: stable across retries, at most 64 characters."""
-    domain = from_address.rpartition("@")[2][:36] or "resolute.invalid"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:20]
-    return f"<r.{digest}@{domain}>"
-
-
 def deadline_invite(uid: str, deadline: date, summary: str, description: str) -> Attachment:
     """The deadline as an all-day calendar event, so it lands in the official's calendar."""
     calendar = Calendar()
@@ -75,8 +68,9 @@ def deadline_invite(uid: str, deadline: date, summary: str, description: str) ->
     return Attachment("srok.ics", "text/calendar", calendar.to_ical())
 
 
-def build(mail: Mail, sender: str, now: datetime) -> EmailMessage:
-    """A multipart/alternative message (plain text first, HTML second), with attachments."""
+def build(mail: Mail, sender: str, now: datetime, secret: bytes) -> EmailMessage:
+    """A multipart/alternative message (plain text first, HTML second), with attachments;
+    its Message-ID is keyed with ``secret`` (see engine/mail_ids.py)."""
     from_name, from_address = parseaddr(sender)
     message = EmailMessage()
     message["From"] = Address(display_name=from_name, addr_spec=from_address)
@@ -84,7 +78,7 @@ def build(mail: Mail, sender: str, now: datetime) -> EmailMessage:
     message["Reply-To"] = Address(display_name=from_name, addr_spec=from_address)
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(mail.key, from_address)
+    message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
@@ -96,7 +90,7 @@ def build(mail: Mail, sender: str, now: datetime) -> EmailMessage:
     return message
 
 
-def wire_bytes(mail: Mail, sender: str, now: datetime) -> bytes | None:
+def wire_bytes(mail: Mail, sender: str, now: datetime, secret: bytes) -> bytes | None:
     """The same message as ``build`` makes, as the bytes SMTP sends, made with the email
     package's older (compat32) API: a seventh of the CPU of building and flattening an
     EmailMessage, whose header folding cost more than everything else a mail takes. None when an
@@ -110,7 +104,7 @@ def wire_bytes(mail: Mail, sender: str, now: datetime) -> bytes | None:
     message["Reply-To"] = formataddr((from_name, from_address), "utf-8")
     message["Subject"] = Header(mail.subject, "utf-8", header_name="Subject").encode()
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id(mail.key, from_address)
+    message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(mail.text, "plain", "utf-8"))
@@ -146,8 +140,10 @@ class SmtpChannel:
         ca_file: str | None = None,
         timeout_s: float = 30.0,
         pool_size: int = 2,
+        secret: bytes,
     ) -> None:
         self.sender = sender
+        self._secret = secret  # keys the Message-IDs
         self.from_address = parseaddr(sender)[1]
         self._host = host
         self._port = port or DEFAULT_PORTS[security]
@@ -191,7 +187,7 @@ class SmtpChannel:
 
     async def send(self, mail: Mail, now: datetime) -> Delivered:
         """Send one message; DeliveryError says whether trying again can help."""
-        raw = wire_bytes(mail, self.sender, now)
+        raw = wire_bytes(mail, self.sender, now, self._secret)
         client = await self._idle.get()
         try:
             if not client.is_connected:
@@ -199,7 +195,7 @@ class SmtpChannel:
             if raw is not None:
                 await client.sendmail(self.from_address, [mail.to_address], raw)
             else:
-                await client.send_message(build(mail, self.sender, now))
+                await client.send_message(build(mail, self.sender, now, self._secret))
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = all(code >= 500 for code in codes)
@@ -219,4 +215,4 @@ class SmtpChannel:
             raise DeliveryError(f"smtp: {type(exc).__name__}: {exc}", permanent=False) from None
         finally:
             self._idle.put_nowait(client)
-        return Delivered(message_id(mail.key, self.from_address))
+        return Delivered(message_id(self._secret, mail.key, mail.to_address, self.from_address))

@@ -105,10 +105,12 @@ async def owner_says_done(
     via: str,
     secret: bytes,
     copies: Sequence[tuple[int, int]] = (),
+    caution: str | None = None,
 ) -> Outcome:
     """The owner says the clause is done (a button, a report, a mail reply): the transition
     their policy gives, at most once. A report for acceptance is announced to the controller
-    with «Принять» / «Вернуть на доработку» (``copies``: the report's Telegram messages)."""
+    with «Принять» / «Вернуть на доработку» (``copies``: the report's Telegram messages;
+    ``caution``: a warning line for the controller, Telegram HTML, e.g. a failed DMARC)."""
     acceptance = policy_of(task.policy).acceptance
     try:
         state = on_owner_done(task.state, acceptance)
@@ -142,13 +144,17 @@ async def owner_says_done(
         via=via,
     )
     if state == TaskState.REPORTED:
-        await announce_report(task, secret, now, copies)
+        await announce_report(task, secret, now, copies, caution)
         return Outcome(ANSWER_REPORTED, True, state.value)
     return Outcome(ANSWER_DONE, True, state.value)
 
 
 async def announce_report(
-    task: Task, secret: bytes, now: datetime, copies: Sequence[tuple[int, int]]
+    task: Task,
+    secret: bytes,
+    now: datetime,
+    copies: Sequence[tuple[int, int]],
+    caution: str | None = None,
 ) -> None:
     """The controller's message about a report: what was reported, with what evidence."""
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
@@ -169,6 +175,8 @@ async def announce_report(
         lines.append(f"Вложений: {len(files)}.")
     if not texts and not files:
         lines.append("Исполнитель отметил пункт выполненным, материалов не приложил.")
+    if caution:
+        lines.append(caution)
     buttons = (
         Button("✔️ Принять", sign(secret, Action.ACCEPT, task.id, task.reports)),
         Button("↩️ Вернуть на доработку", sign(secret, Action.RETURN, task.id, task.reports)),

@@ -74,7 +74,9 @@ class Service:
             report = TickReport()
             if self.app.inbox is not None and await self._reads_mail():
                 try:
-                    report.updates += await pull_email(self.app.inbox, now, self.app.secret)
+                    report.updates += await pull_email(
+                        self.app.inbox, now, self.app.secret, self.app.renderer
+                    )
                 except ChannelUnavailable as exc:
                     log.warning("run.mail_unavailable reason=%r", str(exc))
             await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from engine.channels.base import Delivered
-from engine.channels.email import Mail, message_id
+from engine.channels.email import Mail
+from engine.mail_ids import message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
@@ -76,7 +77,9 @@ class RecordingMailer:
     from_address = "simulation@resolute.invalid"
 
     async def send(self, mail: Mail, now: datetime) -> Delivered:
-        return Delivered(message_id(mail.key, self.from_address))
+        return Delivered(
+            message_id(SIMULATION_SECRET, mail.key, mail.to_address, self.from_address)
+        )
 
 
 async def simulate(

@@ -25,7 +25,7 @@ async def tick(app: App, now: datetime) -> TickReport:
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
     if app.inbox is not None:
         try:
-            report.updates += await pull_email(app.inbox, now, app.secret)
+            report.updates += await pull_email(app.inbox, now, app.secret, app.renderer)
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.mail_unavailable reason=%r", str(exc))

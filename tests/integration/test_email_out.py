@@ -9,14 +9,14 @@ import pytest
 from icalendar import Calendar
 
 from engine.app import App
-from engine.channels.email import message_id
+from engine.mail_ids import message_id
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox, OutboxStatus, Person
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.mail import FakeSMTP
-from tests.helpers import APPLIED, at, settings, smtp_settings
+from tests.helpers import APPLIED, SECRET, at, settings, smtp_settings
 
 MINUS_7 = at("2023-10-13T09:00+03:00")
 
@@ -98,7 +98,9 @@ async def test_the_message_id_is_recorded_and_stable(db_url: str, tmp_path: Path
         [received] = smtp.received
     assert row.channel == "email"
     assert row.external_id == str(received.message["Message-ID"])
-    assert row.external_id == message_id(row.key, "robot@example.org")
+    assert row.external_id == message_id(
+        SECRET.encode(), row.key, "ivanov@example.org", "robot@example.org"
+    )
 
 
 async def test_temporary_refusals_are_retried_and_a_dropped_connection_resends_nothing_accepted(
