@@ -417,7 +417,9 @@ def main() -> None:
 
 @cli.command()
 def draft(
-    decree: Annotated[Path, typer.Argument(help="The decree: .txt (UTF-8 or Windows-1251) or .docx.")],
+    decree: Annotated[
+        Path, typer.Argument(help="The decree: .txt (UTF-8 or Windows-1251) or .docx.")
+    ],
     roster: Annotated[
         list[Path] | None,
         typer.Option("--roster", help="Roster files or folders (default: workflows/ if present)."),
@@ -440,7 +442,9 @@ def draft(
     except WorkflowError as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False, highlight=False)
-        err.print("Список людей и групп (--roster) с ошибками: черновик не составлен.", markup=False)
+        err.print(
+            "Список людей и групп (--roster) с ошибками: черновик не составлен.", markup=False
+        )
         raise typer.Exit(2) from None
     except ResoluteError as exc:
         err.print(str(exc), markup=False, highlight=False)

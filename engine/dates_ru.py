@@ -303,6 +303,7 @@ def find_dates(text: str) -> list[DateMention]:
     found: list[DateMention] = []
     for pattern, kind in ((_ISO, "iso"), (_NUMERIC, "numeric"), (_WORDED, "worded")):
         for m in pattern.finditer(rest):
+            year: int | None
             if kind == "iso":
                 day, month, year = int(m[4]), int(m[3]), int(m[1])
             else:

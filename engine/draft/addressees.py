@@ -157,10 +157,14 @@ class Roster:
         if not words:
             return _placeholder(phrase.strip() or "?", "не понятно, кому адресован пункт")
         wanted = frozenset(words)
-        pools = [self._position_candidates] if people_only else [
-            self._group_candidates,
-            self._position_candidates,
-        ]
+        pools = (
+            [self._position_candidates]
+            if people_only
+            else [
+                self._group_candidates,
+                self._position_candidates,
+            ]
+        )
         for pool in pools:
             exact = [c for c in pool if c.lemmas == wanted]
             if len(exact) == 1:

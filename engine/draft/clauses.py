@@ -41,7 +41,7 @@ _DEADLINE_LINE = re.compile(
 )
 _RESPONSIBLE = re.compile(r"\bответственн[а-я]*\s*(?:за\s+исполнение\s*)?[:–—-]\s*(?P<who>[^);]+)",
                           re.IGNORECASE)  # fmt: skip
-_CONTROL = re.compile(r"контроль\s+(?:за|над)\s+(?:ис)?полнени", re.IGNORECASE)
+_CONTROL = re.compile(r"контроль\s+(?:за|над)\s+(?:ис|вы)?полнени", re.IGNORECASE)
 _CONTROLLER = re.compile(
     r"(?:возложить|возлагается|возложен[а-я]*)\s+на\s+(?P<who>.+?)\s*$", re.IGNORECASE
 )
@@ -285,7 +285,7 @@ def _inline_addressee(text: str, line: Line) -> Sourced | None:
 
 
 def _has_verb(text: str) -> bool:
-    return any(is_infinitive(w) for w in _WORD.findall(text)[:MAX_INLINE_ADDRESSEE_WORDS + 4])
+    return any(is_infinitive(w) for w in _WORD.findall(text)[: MAX_INLINE_ADDRESSEE_WORDS + 4])
 
 
 def _safe_id(ident: str) -> str:

@@ -16,7 +16,8 @@ from engine.draft.reading import read_decree
 _TRANSLIT = dict(
     zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", [
         "a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r",
-        "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"], strict=True)
+        "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
+        strict=True)
 )  # fmt: skip
 
 
@@ -56,7 +57,7 @@ def draft_decree(decree: Decree, roster: Roster) -> Draft:
         )
     else:
         controller = roster.person(operative.control.value)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if roster.empty:
         notes = ("Список людей и групп не задан (--roster): исполнители не сопоставлены.",)
     return Draft(

@@ -56,13 +56,15 @@ _WITHIN = re.compile(
     r"\bв\s+течени[еи]\s+(\d{1,3}|[а-я]+)?\s*(дн(?:ей|я)|сут\w*|недел[иья]|месяц(?:а|ев)?)(?![а-я])"
 )
 _INFORMATIONAL = re.compile(
-    r"принять\s+к\s+сведению|признать\s+(?:[а-я]+\s+){0,3}удовлетворительн|\bутвердить\b|"
+    r"принять\s+к\s+сведению|признать\s+(?:[а-я]+\s+){0,8}удовлетворительн|\bутвердить\b|"
     r"\bодобрить\b|принять\s+к\s+руководству|считать\s+утратившим"
 )
 _ATTITUDE = re.compile(r"^\s*(?:способствовать|содействовать|руководствоваться|учитывать)\b")
 
 
-def read_timing(text: str, own_line: Line | None, clause_line: Line, adopted: date | None) -> Timing:
+def read_timing(
+    text: str, own_line: Line | None, clause_line: Line, adopted: date | None
+) -> Timing:
     """The timing of one clause; ``own_line`` is its deadline line, when it has one."""
     sources = [(own_line, True)] if own_line is not None else []
     sources.append((clause_line, False))
@@ -149,7 +151,9 @@ def _deadline(said: str, line: Line | None, adopted: date | None, *, own: bool) 
             day = mention.on(mention.year)
             return _dated(day, line, phrase, adopted)
         if adopted is None:
-            return Timing(line=line, note=phrase, check="год срока не указан, а дата принятия не найдена")
+            return Timing(
+                line=line, note=phrase, check="год срока не указан, а дата принятия не найдена"
+            )
         day = mention.on(adopted.year)
         if day is None or day < adopted:
             day = mention.on(adopted.year + 1)

@@ -20,7 +20,9 @@ from engine.draft.model import Decree, DecreeError, Line
 MAX_BYTES = 20 * 1024 * 1024  # a decree of hundreds of pages is a few MB
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .doc
-_NOT_PRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe\uffff]")
+_NOT_PRINTABLE = re.compile(
+    r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe\uffff]"
+)
 
 
 def read_decree(path: Path) -> Decree:

@@ -72,7 +72,12 @@ def draft(decree: Path, roster_paths: list[Path], output: Path | None, *, force:
     text = write_draft(result)
     drafted = Drafted(result, text, count_checks(text))
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"{output}: не удалось записать черновик: {exc.strerror or exc}"
+            ) from None
     log.info(
         "draft.written clauses=%d checks=%d output=%s",
         len(result.clauses),

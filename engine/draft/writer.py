@@ -24,9 +24,9 @@ def write_draft(draft: Draft, *, timezone: str = "Europe/Moscow") -> str:
     out = _Out(draft.decree.unit)
     h = draft.header
     out.raw(SCHEMA_LINE)
-    out.raw(f"# Черновик постановления, составленный `resolute draft` из {Path(draft.decree.path).name}.")
-    out.raw("# У каждого выведенного значения — строка-источник; «ПРОВЕРЬТЕ:» — догадки, которые")
-    out.raw("# нужно подтвердить или исправить. Затем: resolute validate <список людей> <этот файл>.")
+    out.raw(f"# Черновик постановления: `resolute draft` из {Path(draft.decree.path).name}.")
+    out.raw("# У каждого выведенного значения — строка-источник; «ПРОВЕРЬТЕ:» — догадки,")
+    out.raw("# которые нужно подтвердить или исправить. Затем: resolute validate <список> <файл>.")
     out.raw("")
     out.raw("resolution:")
     out.value(1, "id", _quote(draft.resolution_id), source=h.number or h.body)
