@@ -40,9 +40,7 @@ def numbered_docx(items: list[tuple[int | None, str]], levels: list[tuple[str, s
         if ilvl is not None:
             ppr = paragraph._p.get_or_add_pPr()
             ppr.append(
-                parse_xml(
-                    f'<w:numPr {W}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>'
-                )
+                parse_xml(f'<w:numPr {W}><w:ilvl w:val="{ilvl}"/><w:numId w:val="90"/></w:numPr>')
             )
     buffer = io.BytesIO()
     document.save(buffer)

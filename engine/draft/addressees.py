@@ -114,6 +114,8 @@ class Roster:
         names = list(_NAME.finditer(phrase))
         if names:
             return tuple(self._by_name(m) for m in names)
+        if (alone := self._by_surname(phrase)) is not None:
+            return (alone,)
         owners = [self._by_words(part) for part in split_addressee(phrase)]
         return tuple(dict((o.id, o) for o in owners).values())
 
@@ -151,6 +153,22 @@ class Roster:
         others = ", ".join(f"{p.name} ({p.id})" for p, _ in same_surname)
         why = f"подходят несколько: {others}" if len(same_surname) > 1 else "нет в списке людей"
         return _placeholder(written, why)
+
+    def _by_surname(self, phrase: str) -> Owner | None:
+        """«Орловой»: one capitalised word that is the surname of exactly one person."""
+        words = phrase.strip(" .,:").split()
+        if len(words) != 1 or not re.fullmatch(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?", words[0]):
+            return None
+        forms = _surname_forms(words[0])
+        same = [p for p in self.people if forms & _surname_forms(_split_name(p.name)[0] or "-")]
+        if len(same) != 1:
+            return None
+        return Owner(
+            same[0].id,
+            True,
+            note=f"«{words[0]}» → {same[0].name}",
+            check=f"«{words[0]}» сопоставлено с {same[0].name} ({same[0].id}) только по фамилии",
+        )
 
     def _by_words(self, phrase: str, *, people_only: bool = False) -> Owner:
         words = content_lemmas(phrase)

@@ -45,7 +45,12 @@ def read_decree(path: Path) -> Decree:
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise DecreeError(f"{path}:1: не удалось прочитать файл Word: {exc}") from None
         return Decree(str(path), _lines(texts), unit="абзац")
-    return Decree(str(path), _lines(decode_text(data).split("\n")))
+    return text_decree(str(path), data)
+
+
+def text_decree(path: str, data: bytes) -> Decree:
+    """A text file's bytes as a decree's lines."""
+    return Decree(path, _lines(decode_text(data).split("\n")))
 
 
 def decode_text(data: bytes) -> str:

@@ -118,7 +118,9 @@ def test_roman_sections_with_paren_items_and_relative_deadlines(tmp_path: Path) 
     assert found["IV"] == found["IV"] | {"owners": ["kuznetsov"], "deadline": _d("2024-03-28")}
     assert document["resolution"]["controller"] == "smagina"
     # The unmatched addressee is a placeholder validate rejects, naming it.
-    assert found["III.1"]["owners"] == ["НЕ НАЙДЕН: Ревизионной комиссии Межрегиональной организации"]
+    assert found["III.1"]["owners"] == [
+        "НЕ НАЙДЕН: Ревизионной комиссии Межрегиональной организации"
+    ]
     result = validate(ROSTER, out)
     assert result.exit_code == 1
     assert "Ревизионной комиссии Межрегиональной организации" in result.stderr + result.stdout
