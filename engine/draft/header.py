@@ -9,6 +9,7 @@ the number and the title.
 * Title: from the first line starting with «О»/«Об»/«Обо» up to the line that ends with a full
   stop, the preamble («Заслушав…», «В соответствии…») or the operative part — layout spaces and
   blank lines in between are ignored, as Word's line-broken titles need.
+* A line «ПРОЕКТ»: the text may be a draft, not the adopted decree (marked for review).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _PREAMBLE = re.compile(
     r"На основании|Во исполнение|Президиум|Пленум|Комитет\s+[а-я]+ет)",
     re.IGNORECASE,
 )
+_PROJECT = re.compile(r"^\s*П\s*Р\s*О\s*Е\s*К\s*Т\s*$", re.IGNORECASE)
 MAX_TITLE_LINES = 8
 
 
@@ -43,7 +45,8 @@ def read_header(lines: tuple[Line, ...]) -> Header:
     body = _body(lines)
     adopted, adopted_line = _adopted(lines)
     number = _number(lines)
-    return Header(body, adopted, adopted_line, number, _title(lines))
+    project = next((line for line in lines if _PROJECT.match(line.text)), None)
+    return Header(body, adopted, adopted_line, number, _title(lines), project)
 
 
 def _body(lines: tuple[Line, ...]) -> Sourced | None:

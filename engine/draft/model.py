@@ -51,6 +51,7 @@ class Header:
     adopted_line: Line | None
     number: Sourced | None
     title: Sourced | None
+    project: Line | None = None  # a «ПРОЕКТ» mark: the text may not be the adopted one
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ def write_draft(draft: Draft, *, timezone: str = "Europe/Moscow") -> str:
     out.raw(f"# Черновик постановления: `resolute draft` из {Path(draft.decree.path).name}.")
     out.raw("# У каждого выведенного значения — строка-источник; «ПРОВЕРЬТЕ:» — догадки,")
     out.raw("# которые нужно подтвердить или исправить. Затем: resolute validate <список> <файл>.")
+    if h.project is not None:
+        out.comment(0, out.source(h.project))
+        out.comment(0, f"{CHECK}: документ помечен «ПРОЕКТ» — убедитесь, что это принятый текст")
     out.raw("")
     out.raw("resolution:")
     out.value(1, "id", _quote(draft.resolution_id), source=h.number or h.body)

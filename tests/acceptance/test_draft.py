@@ -66,6 +66,7 @@ def test_the_founding_decree_drafts_to_the_shipped_resolution_and_validates(
     )
     text = out.read_text(encoding="utf-8")
     assert "# строка 24: «/срок выполнения до 20 октября 2023г.»" in text
+    assert "# ПРОВЕРЬТЕ: документ помечен «ПРОЕКТ»" in text  # line 1 of the seed
     assert "# ПРОВЕРЬТЕ:" in text
     checked = validate(REPO / "workflows" / "roster.yaml", out)
     assert checked.exit_code == 0, checked.stdout + checked.stderr

@@ -127,6 +127,14 @@ def test_guesses_are_marked_and_certain_values_are_not() -> None:
     assert "раньше даты принятия" in late.check
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from('0123456789.-/ №«»"гиоктябрямаследуюгод'), max_size=60))
+def test_find_dates_never_raises_and_names_only_real_dates(text: str) -> None:
+    for mention in find_dates(text):
+        assert mention.on(mention.year or 2000) is not None
+        assert 0 <= mention.start < mention.end
+
+
 def test_find_dates_reads_the_usual_forms_and_skips_numbers_and_impossible_dates() -> None:
     found = find_dates('от 05 октября 2023 года № 16-1, "27" сентября, 14.03.2024, 31.02.2024')
     assert [(d.day, d.month, d.year) for d in found] == [
