@@ -12,6 +12,7 @@ put the date and the number in two cells of one row).
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from docx import Document
 from docx.oxml.ns import qn
 
 _MAX_LEVELS = 9
+_TYPED_NUMBER = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}\)|[IVXLC]{1,7}\.)\s")
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))  # fmt: skip
 _RUSSIAN = "абвгдежзиклмнопрстуфхцчшщэюя"  # Word's russianLower skips ё, й, ъ, ы, ь
@@ -104,6 +106,8 @@ def _paragraph_text(p: Any, numbering: Numbering, styles: dict[str, tuple[str, i
     if num_id is None or num_id == "0":
         return text
     label = numbering.label(num_id, ilvl)
+    if label and _TYPED_NUMBER.match(text):
+        return text  # the number is typed as well: keep the decree's own
     return f"{label} {text}" if label else text
 
 

@@ -268,6 +268,17 @@ def test_word_outline_numbering_percent_1_percent_2(tmp_path: Path) -> None:
     assert found["2"] == found["2"] | {"owners": ["inspectors"], "every": "quarterly"}
 
 
+def test_word_numbering_over_typed_numbers_is_not_doubled(tmp_path: Path) -> None:
+    items = [(None, "ПОСТАНОВИЛИ:"), (0, "1. Комитету Межрегиональной организации провести "
+             "семинар до 1 мая 2024 года."), (0, "Инспекторам труда провести проверки до 1 июня "
+             "2024 года.")]  # fmt: skip
+    decree = tmp_path / "both.docx"
+    decree.write_bytes(numbered_docx(items, [("decimal", "%1.")]))
+    document, _ = drafted(tmp_path, decree)
+    assert [c["id"] for c in document["clauses"]] == ["1", "2"]
+    assert document["clauses"][0]["text"].startswith("Комитету")
+
+
 def test_word_file_with_typed_numbers(tmp_path: Path) -> None:
     text = (DECREES / "plenum-arabic.txt").read_text(encoding="utf-8").splitlines()
     decree = tmp_path / "typed.docx"
