@@ -114,15 +114,3 @@ class Draft:
     control_line: Line | None
     clauses: tuple[DraftClause, ...]
     notes: tuple[str, ...] = field(default=())  # for the summary: roster missing, etc.
-
-    @property
-    def checks(self) -> int:
-        """How many values a person must check (every «ПРОВЕРЬТЕ» in the file)."""
-        header = [self.header.body, self.header.number, self.header.title]
-        count = sum(1 for s in header if s is not None and s.check)
-        count += 1 if self.controller.check else 0
-        count += 1 if self.header.adopted is None else 0
-        for c in self.clauses:
-            count += sum(1 for o in c.owners if o.check) + (1 if c.timing.check else 0)
-            count += 1 if c.clause.check else 0
-        return count
