@@ -413,3 +413,50 @@ def _sqlite_file_missing(db_url: str) -> bool:
 
 def main() -> None:
     cli()
+
+
+@cli.command()
+def draft(
+    decree: Annotated[
+        Path, typer.Argument(help="The decree: .txt (UTF-8 or Windows-1251) or .docx.")
+    ],
+    roster: Annotated[
+        list[Path] | None,
+        typer.Option("--roster", help="Roster files or folders (default: workflows/ if present)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the YAML here (default: stdout).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the -o file.")] = False,
+) -> None:
+    """A draft resolution YAML from a decree, every inferred value commented for review."""
+    from engine.draft.run import default_roster
+    from engine.draft.run import draft as run_draft
+
+    if not decree.is_file():
+        err.print(f"{decree}: файл не найден.", markup=False)
+        raise typer.Exit(2)
+    paths = roster if roster else default_roster(Path.cwd())
+    try:
+        drafted = run_draft(decree, paths, output, force=force)
+    except WorkflowError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False, highlight=False)
+        err.print(
+            "Список людей и групп (--roster) с ошибками: черновик не составлен.", markup=False
+        )
+        raise typer.Exit(2) from None
+    except ResoluteError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except Exception as exc:  # the last line of defence: a message, not a traceback
+        if os.environ.get("RESOLUTE_DEBUG"):
+            traceback.print_exc()
+        err.print(f"Внутренняя ошибка: {type(exc).__name__}: {exc}.", markup=False)
+        raise typer.Exit(70) from None
+    if output is None:
+        sys.stdout.write(drafted.yaml)
+    else:
+        err.print(f"Черновик записан: {output}", markup=False, highlight=False)
+    for line in drafted.summary():
+        err.print(line, markup=False, highlight=False)

@@ -34,6 +34,7 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import MAXYEAR, date, datetime
 
 MAX_TEXT_CHARS = 200
@@ -263,3 +264,68 @@ _READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (_DAY_WORD, _read_day_word),
     (_WEEKDAY, _read_weekday),
 )
+
+
+# --- Dates written in documents (``resolute draft``) -----------------------------------------
+# The same readers, without the ``today`` window: a decree names its own dates, with or without
+# a year, and the caller decides what a date without a year means.
+
+_QUOTED_DAY = re.compile(r"[\"«“„'”]\s*([0-9]{1,2})\s*[\"»”“']")  # «"27" сентября 2024 года»
+_DOC_NUMBER = re.compile(r"(?<![a-z])no\.?\s*[0-9][0-9a-zа-я./-]*")  # «№ 16-1» (NFKC: «No 16-1»)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A calendar date written in a text; ``start``/``end`` index ``normalize(text)``."""
+
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+
+    def on(self, year: int) -> date | None:
+        """This day and month in ``year`` (None for «29 февраля» in a common year)."""
+        return _date(year, self.month, self.day)
+
+
+def normalize(text: str) -> str:
+    """The text as every reader here sees it (lowercase, ё → е, one kind of dash)."""
+    return _normalize(text)
+
+
+def find_dates(text: str) -> list[DateMention]:
+    """Every written calendar date in ``text``, in order: «2024-03-14», «14.03.2024», «14.03»,
+    «14 марта 2024 г.», «"27" сентября». Impossible dates («31.02.2024») are left out. Unlike
+    ``parse_new_date`` there is no length limit and no window around today."""
+    rest = _QUOTED_DAY.sub(lambda m: f" {m[1]:>2}" + " " * (len(m[0]) - 3), normalize(text))
+    rest = _DOC_NUMBER.sub(lambda m: " " * len(m.group()), rest)
+    found: list[DateMention] = []
+    for pattern, kind in ((_ISO, "iso"), (_NUMERIC, "numeric"), (_WORDED, "worded")):
+        for m in pattern.finditer(rest):
+            year: int | None
+            if kind == "iso":
+                day, month, year = int(m[4]), int(m[3]), int(m[1])
+            else:
+                day = int(m[1])
+                month = int(m[3]) if kind == "numeric" else _MONTHS[m[2]]
+                raw = m[4] if kind == "numeric" else m[3]
+                year = None if raw is None else int(raw) + (2000 if len(raw) == 2 else 0)
+            if _date(year or 2000, month, day) is not None:  # 2000 is a leap year: 29.02 passes
+                found.append(DateMention(m.start(), m.end(), day, month, year))
+        rest = pattern.sub(lambda m: " " * len(m.group()), rest)
+    return sorted(found, key=lambda d: d.start)
+
+
+def month_number(word: str) -> int | None:
+    """1–12 for a Russian month name in any case («октября», «окт.»), else None."""
+    return _MONTHS.get(normalize(word).rstrip("."))
+
+
+def add_months(start: date, months: int) -> date | None:
+    """``start`` plus whole months, the day clamped to the target month (31.01 + 1 → 29.02)."""
+    return _add_months(start, months)
+
+
+def month_end(year: int, month: int) -> date | None:
+    return _month_end(year, month)
