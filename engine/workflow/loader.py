@@ -249,9 +249,12 @@ def describe(error: ErrorDetails) -> str:
         return f"недопустимое значение ({error['msg']})"
     field_name = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
     value = error.get("input")
+    shown = repr(value)
+    if len(shown) > 80:  # a value can be a whole file's worth of text
+        shown = shown[:77] + "…"
     allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
     hint = _PATTERN_HINTS.get(str(ctx.get("pattern", "")), "")
-    return template.format(field=field_name, value=repr(value), allowed=allowed, hint=hint, **ctx)
+    return template.format(field=field_name, value=shown, allowed=allowed, hint=hint, **ctx)
 
 
 _PATTERN_HINTS = {

@@ -73,6 +73,17 @@ class LimitedLoader(yaml.SafeLoader):
             _Expansion().measure(node)
         return node
 
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # An explicit tag on a value it does not fit (!!int people, !!bool maybe, !!float x)
+        # raises a bare ValueError/KeyError inside PyYAML: give it the node's place instead.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            tag = str(node.tag).removeprefix("tag:yaml.org,2002:")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"значение не подходит к тегу !!{tag}", node.start_mark
+            ) from None
+
     def construct_yaml_int(self, node: ScalarNode) -> Any:
         if len(str(node.value)) > MAX_INT_CHARS:
             raise LimitExceeded(
