@@ -24,6 +24,7 @@ from engine.errors import ConfigError, ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
+from storage.migration_lock import DRIVER_ERRORS
 
 if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bot
     from engine.app import App
@@ -31,6 +32,13 @@ if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bo
     from engine.service.invites import Issued
 
 T = TypeVar("T")
+# A database that refuses or drops us in the middle of a command: exit 3, not 70.
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    DBConnectionError,
+    IntegrityError,
+    *DRIVER_ERRORS,
+)
 
 cli = typer.Typer(
     name="resolute",
@@ -80,7 +88,7 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except (OperationalError, DBConnectionError, IntegrityError) as exc:
+    except _DATABASE_ERRORS as exc:
         err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
         raise typer.Exit(3) from None
     except Exception as exc:  # the last line of defence: a message, not a traceback
