@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
+from engine import log_secrets
 from engine.errors import ConfigError, ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
@@ -47,8 +47,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = log_secrets.MaskedConsole(soft_wrap=True)  # no token or password in anything printed
+err = log_secrets.MaskedConsole(stderr=True, soft_wrap=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders with workflow YAML.")]
 NowOpt = Annotated[
@@ -93,7 +93,7 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(3) from None
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if os.environ.get("RESOLUTE_DEBUG"):
-            traceback.print_exc()
+            sys.stderr.write(log_secrets.mask(traceback.format_exc()))
         err.print(
             f"Внутренняя ошибка: {type(exc).__name__}: {exc}. "
             "Данные не потеряны; подробности — с переменной RESOLUTE_DEBUG=1.",
@@ -117,6 +117,7 @@ def _settings() -> Settings:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    log_secrets.install(log_secrets.settings_secrets(settings))
     return settings
 
 
