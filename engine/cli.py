@@ -24,7 +24,6 @@ from engine.errors import ConfigError, ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
-from storage.migration_lock import DRIVER_ERRORS
 
 if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bot
     from engine.app import App
@@ -32,13 +31,15 @@ if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bo
     from engine.service.invites import Issued
 
 T = TypeVar("T")
-# A database that refuses or drops us in the middle of a command: exit 3, not 70.
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (
-    OperationalError,
-    DBConnectionError,
-    IntegrityError,
-    *DRIVER_ERRORS,
-)
+
+
+def _database_refused(exc: Exception) -> bool:
+    """A database that refuses or drops us in the middle of a command: exit 3, not 70. (The
+    drivers' own errors are imported only here: asyncpg is not needed to start the CLI.)"""
+    from storage.migration_lock import DRIVER_ERRORS
+
+    return isinstance(exc, (OperationalError, DBConnectionError, IntegrityError, *DRIVER_ERRORS))
+
 
 cli = typer.Typer(
     name="resolute",
@@ -88,10 +89,10 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except _DATABASE_ERRORS as exc:
-        err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
-        raise typer.Exit(3) from None
     except Exception as exc:  # the last line of defence: a message, not a traceback
+        if _database_refused(exc):
+            err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
+            raise typer.Exit(3) from None
         if os.environ.get("RESOLUTE_DEBUG"):
             sys.stderr.write(log_secrets.mask(traceback.format_exc()))
         err.print(
@@ -129,6 +130,13 @@ def _catalog(paths: list[Path]) -> Catalog:
             err.print(str(problem), markup=False, highlight=False)
         err.print(f"Найдено ошибок: {len(exc.problems)}.", markup=False)
         raise typer.Exit(1) from None
+    except Exception as exc:  # loading runs outside _run: the same last line of defence
+        err.print(
+            f"Внутренняя ошибка при чтении файлов: {type(exc).__name__}: {exc}. "
+            "Файлы и данные не изменены.",
+            markup=False,
+        )
+        raise typer.Exit(70) from None
 
 
 @cli.command()
