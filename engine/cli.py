@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
+from engine import log_secrets
 from engine.errors import ConfigError, ResoluteError, WorkflowError
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
@@ -32,6 +32,15 @@ if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bo
 
 T = TypeVar("T")
 
+
+def _database_refused(exc: Exception) -> bool:
+    """A database that refuses or drops us in the middle of a command: exit 3, not 70. (The
+    drivers' own errors are imported only here: asyncpg is not needed to start the CLI.)"""
+    from storage.migration_lock import DRIVER_ERRORS
+
+    return isinstance(exc, (OperationalError, DBConnectionError, IntegrityError, *DRIVER_ERRORS))
+
+
 cli = typer.Typer(
     name="resolute",
     help="Контроль исполнения постановлений: напоминания, отметки о выполнении, сводки контролёру.",
@@ -39,8 +48,8 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = log_secrets.MaskedConsole(soft_wrap=True)  # no token or password in anything printed
+err = log_secrets.MaskedConsole(stderr=True, soft_wrap=True)
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders with workflow YAML.")]
 NowOpt = Annotated[
@@ -80,12 +89,12 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
-    except (OperationalError, DBConnectionError, IntegrityError) as exc:
-        err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
-        raise typer.Exit(3) from None
     except Exception as exc:  # the last line of defence: a message, not a traceback
+        if _database_refused(exc):
+            err.print(f"Ошибка базы данных: {exc}. Изменения не записаны.", markup=False)
+            raise typer.Exit(3) from None
         if os.environ.get("RESOLUTE_DEBUG"):
-            traceback.print_exc()
+            sys.stderr.write(log_secrets.mask(traceback.format_exc()))
         err.print(
             f"Внутренняя ошибка: {type(exc).__name__}: {exc}. "
             "Данные не потеряны; подробности — с переменной RESOLUTE_DEBUG=1.",
@@ -109,6 +118,7 @@ def _settings() -> Settings:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    log_secrets.install(log_secrets.settings_secrets(settings))
     return settings
 
 
@@ -120,6 +130,13 @@ def _catalog(paths: list[Path]) -> Catalog:
             err.print(str(problem), markup=False, highlight=False)
         err.print(f"Найдено ошибок: {len(exc.problems)}.", markup=False)
         raise typer.Exit(1) from None
+    except Exception as exc:  # loading runs outside _run: the same last line of defence
+        err.print(
+            f"Внутренняя ошибка при чтении файлов: {type(exc).__name__}: {exc}. "
+            "Файлы и данные не изменены.",
+            markup=False,
+        )
+        raise typer.Exit(70) from None
 
 
 @cli.command()

@@ -13,11 +13,12 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import ChoiceLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from engine.errors import ResoluteError
 from engine.settings import Settings
+from engine.template_loader import ConfinedFileSystemLoader
 
 MAX_OUTPUT_CHARS = 64_000
 _RU = Locale("ru")
@@ -53,7 +54,7 @@ class Renderer:
     def __init__(self, user_dir: Path | None = None) -> None:
         dirs = [d for d in (user_dir, builtin_templates()) if d is not None and d.is_dir()]
         self._env = ImmutableSandboxedEnvironment(
-            loader=ChoiceLoader([FileSystemLoader(d) for d in dirs]),
+            loader=ChoiceLoader([ConfinedFileSystemLoader(d) for d in dirs]),
             undefined=StrictUndefined,
             autoescape=True,
             trim_blocks=True,

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -15,9 +14,18 @@ from tortoise.exceptions import ConfigurationError, DBConnectionError, Operation
 from tortoise.migrations.api import migrate
 
 from engine.errors import ConfigError, StorageError
+from storage.migration_lock import DRIVER_ERRORS, migration_lock
+from storage.private_file import create_private, sqlite_path
 
 APP = "resolute"
 OPEN_TIMEOUT_S = 30
+# Every way the database can be unreachable or refuse us: exit 3, never an internal error.
+_UNREACHABLE: tuple[type[Exception], ...] = (
+    OSError,
+    DBConnectionError,
+    OperationalError,
+    *DRIVER_ERRORS,
+)
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
@@ -47,7 +55,8 @@ async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator
         in_memory = db_url.startswith("sqlite://:memory:")
         async with asyncio.timeout(OPEN_TIMEOUT_S):  # a dead connection must not hang the CLI
             if migrate_schema and not in_memory:
-                await migrate(config=config)
+                async with migration_lock(db_url):
+                    await migrate(config=config)
             await Tortoise.init(config=config)
         if in_memory:
             # A throw-away database (``simulate``): each connection to :memory: is a new empty
@@ -60,8 +69,9 @@ async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator
         ) from None
     except ConfigurationError as exc:
         raise ConfigError(f"RESOLUTE_DB_URL: {exc}") from None
-    except (OSError, DBConnectionError, OperationalError) as exc:
-        await connections.close_all(discard=True)
+    except _UNREACHABLE as exc:
+        with contextlib.suppress(RuntimeError):  # refused before tortoise was initialised
+            await connections.close_all(discard=True)
         raise StorageError(f"База данных {_redacted(db_url)} недоступна: {exc}") from None
     try:
         yield
@@ -70,13 +80,17 @@ async def database(db_url: str, *, migrate_schema: bool = True) -> AsyncIterator
 
 
 def _check_sqlite_path(db_url: str) -> None:
-    if not db_url.startswith("sqlite://") or db_url.startswith("sqlite://:memory:"):
+    path = sqlite_path(db_url)
+    if path is None:
         return
-    path = Path(db_url.removeprefix("sqlite://").split("?", 1)[0])
     if not path.parent.is_dir():
         raise StorageError(f"Папка для базы данных {path.parent} не существует.")
     if path.exists() and not os.access(path, os.W_OK):
         raise StorageError(f"Нет прав на запись в файл базы данных {path}.")
+    try:
+        create_private(path)
+    except OSError as exc:
+        raise StorageError(f"Не удалось создать файл базы данных {path}: {exc}") from None
 
 
 def _redacted(db_url: str) -> str:

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from engine.errors import Problem
 from engine.workflow.schema import Document
+from engine.workflow.yaml_limits import MAX_FILE_BYTES, LimitedLoader, LimitExceeded
 
 PathKey = tuple[str | int, ...]
 _SUFFIXES = (".yaml", ".yml")
@@ -65,7 +66,16 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Located], list[Pro
     located: list[Located] = []
     for file in files:
         try:
-            text = file.read_text(encoding="utf-8")
+            size = file.stat().st_size
+            if size > MAX_FILE_BYTES:
+                problems.append(Problem(str(file), 1, 1, _too_big(size)))
+                continue
+            with file.open("rb") as stream:  # the size may change after stat
+                raw = stream.read(MAX_FILE_BYTES + 1)
+            if len(raw) > MAX_FILE_BYTES:
+                problems.append(Problem(str(file), 1, 1, _too_big(len(raw))))
+                continue
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(str(file), 1, 1, f"не удалось прочитать файл: {exc}"))
             continue
@@ -77,23 +87,17 @@ def load_documents(paths: Iterable[str | Path]) -> tuple[list[Located], list[Pro
     return located, problems
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that leaves an impossible date (2023-13-40) as a string for the schema to flag."""
-
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+def _too_big(size: int) -> str:
+    return (
+        f"файл слишком большой: {size} байт, допустимо не больше {MAX_FILE_BYTES} "
+        "(разделите его на несколько файлов)"
+    )
 
 
 def _parse(path: str, text: str) -> Iterator[Located | Problem]:
-    loader: _Loader | None = None
+    loader: LimitedLoader | None = None
     try:
-        loader = _Loader(text)
+        loader = LimitedLoader(text)
         while loader.check_node():
             node = loader.get_node()
             if node is None:
@@ -111,6 +115,10 @@ def _parse(path: str, text: str) -> Iterator[Located | Problem]:
         yield Problem(
             path, line, column, f"некорректный YAML: недопустимый символ U+{exc.character:04X}"
         )
+    except LimitExceeded as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        yield Problem(path, line, column, f"файл отклонён: {exc.message}")
     except yaml.MarkedYAMLError as exc:
         yield _syntax_problem(path, text, exc)
     except yaml.YAMLError as exc:
@@ -241,9 +249,12 @@ def describe(error: ErrorDetails) -> str:
         return f"недопустимое значение ({error['msg']})"
     field_name = next((str(p) for p in reversed(error["loc"]) if isinstance(p, str)), "")
     value = error.get("input")
+    shown = repr(value)
+    if len(shown) > 80:  # a value can be a whole file's worth of text
+        shown = shown[:77] + "…"
     allowed = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")
     hint = _PATTERN_HINTS.get(str(ctx.get("pattern", "")), "")
-    return template.format(field=field_name, value=repr(value), allowed=allowed, hint=hint, **ctx)
+    return template.format(field=field_name, value=shown, allowed=allowed, hint=hint, **ctx)
 
 
 _PATTERN_HINTS = {

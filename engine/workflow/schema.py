@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,6 +23,17 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
     model_validator,
+)
+
+from engine.workflow.bounds import (
+    CHAT_ID_MAX,
+    MULTI_LINE_PATTERN,
+    SINGLE_LINE_PATTERN,
+    check_date,
+    check_days,
+    check_rule_text,
+    multi_line,
+    single_line,
 )
 
 _DAYS = re.compile(r"^(?P<sign>[+-]?)(?P<n>\d{1,4})(?P<unit>[dw])$")
@@ -95,9 +107,14 @@ def parse_quiet_hours(value: Any) -> tuple[time, time] | None:
     raise ValueError(f'ожидаются тихие часы вида "21:00-09:00" или none, а не {value!r}')
 
 
+def _check_deadline(value: date | int) -> date | int:
+    return check_date(value) if isinstance(value, date) else check_days(value)
+
+
 Days = Annotated[
     int,
     BeforeValidator(parse_days),
+    AfterValidator(check_days),
     WithJsonSchema({"type": "string", "pattern": DAYS_PATTERN, "examples": ["-7d", "0d", "2w"]}),
 ]
 TimeOfDay = Annotated[
@@ -125,17 +142,40 @@ Identifier = Annotated[
 ClauseId = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", min_length=1, max_length=32)
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+# Text that reaches a message or a mail header: no control characters (a newline in a name
+# ends the header early), on one line except a clause's text, which may have paragraphs.
+_ONE_LINE = (AfterValidator(single_line), Field(json_schema_extra={"pattern": SINGLE_LINE_PATTERN}))
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(multi_line),
+    Field(json_schema_extra={"pattern": MULTI_LINE_PATTERN}),
+]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), *_ONE_LINE
+]
 # Lengths the database columns hold (storage/models.py).
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), *_ONE_LINE
+]
+Label = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), *_ONE_LINE
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), *_ONE_LINE
+]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254),
+    AfterValidator(single_line),
+]
+Day = Annotated[date, AfterValidator(check_date)]
 Channel = Literal["telegram", "email"]
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 Deadline = Annotated[
     date | int,
     BeforeValidator(parse_deadline),
+    AfterValidator(_check_deadline),
     WithJsonSchema(
         {
             "anyOf": [
@@ -148,6 +188,7 @@ Deadline = Annotated[
 Every = Annotated[
     str,
     BeforeValidator(parse_every),
+    BeforeValidator(check_rule_text),
     WithJsonSchema(
         {"anyOf": [{"enum": list(FREQUENCIES)}, {"type": "string", "pattern": "^RRULE:"}]}
     ),
@@ -170,10 +211,14 @@ class Person(_Model):
     position: Label | None = None
     organisation: Label | None = None
     email: Email | None = None
-    telegram: int | None = Field(default=None, description="Telegram chat id, when known")
+    telegram: int | None = Field(
+        default=None, ge=-CHAT_ID_MAX, le=CHAT_ID_MAX, description="Telegram chat id, when known"
+    )
     timezone: TimeZoneName | None = None
     quiet_hours: QuietHours = Field(default=None, description='e.g. "22:00-08:00"')
-    channels: list[Channel] | None = Field(default=None, description="preferred channel order")
+    channels: list[Channel] | None = Field(
+        default=None, max_length=2, description="preferred channel order"
+    )
 
 
 class Group(_Model):
@@ -209,9 +254,9 @@ class Escalation(_Model):
 class PolicySpec(_Model):
     """Policy keys as written: all optional, a clause's override wins over the resolution's."""
 
-    remind: list[Days] | None = None
+    remind: list[Days] | None = Field(default=None, max_length=20)
     remind_at: TimeOfDay | None = None
-    escalate: list[Escalation] | None = None
+    escalate: list[Escalation] | None = Field(default=None, max_length=10)
     digest_at: TimeOfDay | None = None
     acceptance: Literal["controller", "none"] | None = None
     quiet_hours: QuietHours = None
@@ -244,12 +289,12 @@ class Policy(_Model):
 
 class ResolutionMeta(_Model):
     id: Identifier
-    title: Text
+    title: Title
     number: Annotated[Short, BeforeValidator(_coerce_str)]
-    adopted: date
+    adopted: Day
     timezone: TimeZoneName = "Europe/Moscow"
     controller: Identifier
-    body: Text | None = Field(default=None, description="the adopting body")
+    body: Title | None = Field(default=None, description="the adopting body")
 
 
 class Clause(_Model):
@@ -257,11 +302,11 @@ class Clause(_Model):
 
     id: ClauseId
     text: Text
-    owners: list[Identifier] = Field(default_factory=list)
+    owners: list[Identifier] = Field(default_factory=list, max_length=1000)
     deadline: Deadline | None = Field(default=None, description='a date, or "+15d"')
     every: Every | None = None
     day: int | None = Field(default=None, ge=1, le=31)
-    until: date | None = None
+    until: Day | None = None
     informational: bool = False
     policy: PolicySpec | None = None
 
