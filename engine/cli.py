@@ -109,6 +109,10 @@ def _settings() -> Settings:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    if settings.log_format == "json":
+        from engine.ops.logjson import use_json
+
+        use_json()
     return settings
 
 
@@ -403,6 +407,23 @@ async def _mail_invites(
         else:
             notes.append(f"{item.person.id}: ссылка отправлена на {item.person.email}.")
     return notes
+
+
+@cli.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the live SQLite database (run may keep running)."""
+    settings = _settings()
+    from engine.ops.backup import backup_sqlite
+
+    try:
+        report = backup_sqlite(settings.db_url, target, overwrite=force)
+    except ResoluteError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    out.print(report.summary(), markup=False, highlight=False)
 
 
 def _sqlite_file_missing(db_url: str) -> bool:
