@@ -227,10 +227,17 @@ def status(
         bool, typer.Option("--json", help="A JSON array, one object per task.")
     ] = False,
     now: NowOpt = None,
+    health: Annotated[
+        bool,
+        typer.Option("--health", help="Is the service alive and keeping up? Exit 0 or 1."),
+    ] = False,
 ) -> None:
-    """Where every task stands."""
+    """Where every task stands (with --health: how the service is doing)."""
     settings = _settings()
     moment = parse_now(now, settings)
+    if health:
+        _health(settings, moment, as_json)
+        return
 
     async def work() -> Any:
         from engine.app import App  # lazily: it brings python-telegram-bot
@@ -270,6 +277,24 @@ def status(
                 state,
             )
         out.print(table)
+
+
+def _health(settings: Settings, moment: datetime, as_json: bool) -> None:
+    async def work() -> Any:
+        from engine.app import App
+        from engine.ops.health import gather
+
+        async with App(settings, channels=False):
+            return await gather(moment, interval_s=settings.run_interval_s)
+
+    report = _run(work)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for line in report.lines(ZoneInfo(settings.timezone)):
+            out.print(line, markup=False, highlight=False)
+    if not report.healthy:
+        raise typer.Exit(1)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.ops.backup import backup_sqlite
 from tests.acceptance.test_founding_resolution import resolute
 
 OWNERS = 600
@@ -60,13 +61,12 @@ def test_a_backup_taken_while_a_tick_writes_restores_every_task_and_message(
         while _counts(db)[1].get("pending", 0) == 0 and time.monotonic() < deadline:
             time.sleep(0.005)  # until the tick has queued its messages and is recording them
         copy = tmp_path / "copy.sqlite3"
-        made = resolute(env, "backup", str(copy))
+        made = backup_sqlite(env["RESOLUTE_DB_URL"], copy)  # what `resolute backup` runs
         during = tick.poll() is None
     finally:
         _, errors = tick.communicate(timeout=60)
     assert tick.returncode == 0, errors
-    assert "Копия записана" in made.stdout
-    assert "целостность проверена" in made.stdout
+    assert made.rows["task"] == OWNERS
 
     tasks, copied = _counts(copy)
     assert tasks == OWNERS  # every task
@@ -90,6 +90,10 @@ def test_backup_refuses_to_overwrite_and_names_pg_dump_for_postgres(tmp_path: Pa
     resolute(env, "apply", str(_workflow(tmp_path / "wf", owners=2)), "--now", NOW)
     existing = tmp_path / "there.sqlite3"
     existing.write_bytes(b"keep me")
+    made = resolute(env, "backup", str(tmp_path / "copy.sqlite3"))
+    assert "Копия записана" in made.stdout
+    assert "задач 2" in made.stdout
+    assert "целостность проверена" in made.stdout
     refused = resolute(env, "backup", str(existing), expect=1)
     assert "уже существует" in refused.stderr
     assert existing.read_bytes() == b"keep me"
