@@ -43,9 +43,12 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 async def _until(predicate: Callable[[], object], what: str, timeout_s: float = 20) -> None:
-    async with asyncio.timeout(timeout_s):
-        while not await predicate():  # type: ignore[misc]
-            await asyncio.sleep(0.05)
+    """Poll what another task writes to the database (nothing to wait on but the rows)."""
+    for _ in range(int(timeout_s / 0.05)):
+        if await predicate():  # type: ignore[misc]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no {what} within {timeout_s} s")
 
 
 def _due_today(folder: Path) -> Path:
