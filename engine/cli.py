@@ -435,6 +435,25 @@ async def _mail_invites(
 
 
 @cli.command()
+def doctor(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Workflow files or folders (default: workflows).")
+    ] = None,
+) -> None:
+    """Check settings, database, Telegram, SMTP, IMAP, workflow files and the clock."""
+    from engine.ops.doctor import diagnose
+
+    checks = _run(lambda: diagnose(paths or [Path("workflows")], datetime.now(UTC)))
+    for check in checks:
+        out.print(check.line(), markup=False, highlight=False)
+    failed = sum(not c.ok for c in checks)
+    if failed:
+        out.print(f"Не пройдено проверок: {failed} из {len(checks)}.", markup=False)
+        raise typer.Exit(1)
+    out.print(f"Все проверки пройдены ({len(checks)}).", markup=False)
+
+
+@cli.command()
 def backup(
     target: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
