@@ -20,7 +20,8 @@ from engine.settings import Settings, load_settings
 from engine.workflow.catalog import load_catalog
 
 MIN_SECRET_CHARS = 16
-SECRET_HINT = "Задайте случайную строку: python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"  # noqa: E501, S105
+_MAKE_ONE = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+SECRET_HINT = f"Задайте случайную строку: {_MAKE_ONE}"
 
 
 def settings_check() -> tuple[Settings | None, Check]:
