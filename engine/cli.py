@@ -305,6 +305,12 @@ def simulate(
         typer.Option("--until", help="Last day to simulate (YYYY-MM-DD). Default: 92 days."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one per message.")] = False,
+    show: Annotated[
+        bool, typer.Option("--show", help="Print each message as its recipient reads it.")
+    ] = False,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Only the messages to this person id.")
+    ] = None,
 ) -> None:
     """The timeline of every message that would go out if nobody confirmed; sends nothing."""
     settings = _settings()
@@ -327,16 +333,27 @@ def simulate(
         from engine.service.simulate import simulate as run_simulation
 
         return await run_simulation(
-            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled
-        )
+            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled,
+            texts=show,
+        )  # fmt: skip
 
-    timeline = _run(work)
+    if to and (unknown := sorted(set(to) - set(catalog.people))):
+        err.print(f"--to: в списке людей нет {', '.join(unknown)}.", markup=False)
+        raise typer.Exit(2)
+    timeline = [p for p in _run(work) if not to or p.recipient in to]
     if as_json:
         sys.stdout.write(
             json.dumps([p.as_json() for p in timeline], ensure_ascii=False, indent=2) + "\n"
         )
         return
     zone = ZoneInfo(settings.timezone)
+    if show:
+        from engine.ops.preview import shown
+
+        for line in shown(timeline, zone):
+            out.print(line, markup=False, highlight=False)
+        out.print(f"Всего сообщений: {len(timeline)}. Ничего не отправлено.", markup=False)
+        return
     table = Table(title=f"Что будет отправлено до {last_day:%d.%m.%Y} (никто не отвечает)")
     for title in ("Время", "Канал", "Получатель", "Что", "Пункт"):
         table.add_column(title)
