@@ -119,6 +119,10 @@ def _settings() -> Settings:
         stream=sys.stderr,
     )
     log_secrets.install(log_secrets.settings_secrets(settings))
+    if settings.log_format == "json":
+        from engine.ops.logjson import use_json
+
+        use_json()
     return settings
 
 
@@ -240,10 +244,17 @@ def status(
         bool, typer.Option("--json", help="A JSON array, one object per task.")
     ] = False,
     now: NowOpt = None,
+    health: Annotated[
+        bool,
+        typer.Option("--health", help="Is the service alive and keeping up? Exit 0 or 1."),
+    ] = False,
 ) -> None:
-    """Where every task stands."""
+    """Where every task stands (with --health: how the service is doing)."""
     settings = _settings()
     moment = parse_now(now, settings)
+    if health:
+        _health(settings, moment, as_json)
+        return
 
     async def work() -> Any:
         from engine.app import App  # lazily: it brings python-telegram-bot
@@ -285,6 +296,24 @@ def status(
         out.print(table)
 
 
+def _health(settings: Settings, moment: datetime, as_json: bool) -> None:
+    async def work() -> Any:
+        from engine.app import App
+        from engine.ops.health import gather
+
+        async with App(settings, channels=False):
+            return await gather(moment, interval_s=settings.run_interval_s)
+
+    report = _run(work)
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for line in report.lines(ZoneInfo(settings.timezone)):
+            out.print(line, markup=False, highlight=False)
+    if not report.healthy:
+        raise typer.Exit(1)
+
+
 @cli.command()
 def simulate(
     paths: PathsArg,
@@ -293,6 +322,12 @@ def simulate(
         typer.Option("--until", help="Last day to simulate (YYYY-MM-DD). Default: 92 days."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one per message.")] = False,
+    show: Annotated[
+        bool, typer.Option("--show", help="Print each message as its recipient reads it.")
+    ] = False,
+    to: Annotated[
+        list[str] | None, typer.Option("--to", help="Only the messages to this person id.")
+    ] = None,
 ) -> None:
     """The timeline of every message that would go out if nobody confirmed; sends nothing."""
     settings = _settings()
@@ -315,16 +350,27 @@ def simulate(
         from engine.service.simulate import simulate as run_simulation
 
         return await run_simulation(
-            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled
-        )
+            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled,
+            texts=show,
+        )  # fmt: skip
 
-    timeline = _run(work)
+    if to and (unknown := sorted(set(to) - set(catalog.people))):
+        err.print(f"--to: в списке людей нет {', '.join(unknown)}.", markup=False)
+        raise typer.Exit(2)
+    timeline = [p for p in _run(work) if not to or p.recipient in to]
     if as_json:
         sys.stdout.write(
             json.dumps([p.as_json() for p in timeline], ensure_ascii=False, indent=2) + "\n"
         )
         return
     zone = ZoneInfo(settings.timezone)
+    if show:
+        from engine.ops.preview import shown
+
+        for line in shown(timeline, zone):
+            out.print(line, markup=False, highlight=False)
+        out.print(f"Всего сообщений: {len(timeline)}. Ничего не отправлено.", markup=False)
+        return
     table = Table(title=f"Что будет отправлено до {last_day:%d.%m.%Y} (никто не отвечает)")
     for title in ("Время", "Канал", "Получатель", "Что", "Пункт"):
         table.add_column(title)
@@ -420,6 +466,42 @@ async def _mail_invites(
         else:
             notes.append(f"{item.person.id}: ссылка отправлена на {item.person.email}.")
     return notes
+
+
+@cli.command()
+def doctor(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Workflow files or folders (default: workflows).")
+    ] = None,
+) -> None:
+    """Check settings, database, Telegram, SMTP, IMAP, workflow files and the clock."""
+    from engine.ops.doctor import diagnose
+
+    checks = _run(lambda: diagnose(paths or [Path("workflows")], datetime.now(UTC)))
+    for check in checks:
+        out.print(check.line(), markup=False, highlight=False)
+    failed = sum(not c.ok for c in checks)
+    if failed:
+        out.print(f"Не пройдено проверок: {failed} из {len(checks)}.", markup=False)
+        raise typer.Exit(1)
+    out.print(f"Все проверки пройдены ({len(checks)}).", markup=False)
+
+
+@cli.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """A consistent copy of the live SQLite database (run may keep running)."""
+    settings = _settings()
+    from engine.ops.backup import backup_sqlite
+
+    try:
+        report = backup_sqlite(settings.db_url, target, overwrite=force)
+    except ResoluteError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    out.print(report.summary(), markup=False, highlight=False)
 
 
 def _sqlite_file_missing(db_url: str) -> bool:

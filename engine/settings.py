@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     run_interval_s: float = Field(default=30.0, ge=0.2, le=3600)  # how often `run` looks for work
     # How often a `run` instance that does not poll Telegram tries to take over polling
     leader_retry_s: float = Field(default=5.0, ge=0.1, le=300)
+    log_format: Literal["text", "json"] = "text"  # json: one object per line (journald, Loki)
+    # `run` serves Prometheus /metrics and /healthz on this port when set (engine/ops/metrics.py)
+    metrics_port: int | None = Field(default=None, gt=0, lt=65536)
+    metrics_host: str = "127.0.0.1"  # loopback by default; 0.0.0.0 inside a container
 
     smtp_host: str | None = None
     smtp_port: int | None = Field(default=None, gt=0, lt=65536)

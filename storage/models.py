@@ -295,3 +295,22 @@ class Cursor(Model):
 
     class Meta:
         table = "cursor"
+
+
+class Heartbeat(Model):
+    """One row per ``resolute run`` instance, written at the end of every pass: when it last
+    ran, how long it took, whether it polls Telegram and reads the inbox, and its last error.
+    ``resolute status --health`` reads it (engine/ops/health.py)."""
+
+    instance = fields.CharField(max_length=100, primary_key=True)  # "host:pid"
+    started_at = fields.DatetimeField()
+    last_pass_at = fields.DatetimeField(null=True)
+    pass_duration_ms = fields.IntField(default=0)
+    passes = fields.BigIntField(default=0)
+    polls_telegram = fields.BooleanField(default=False)
+    reads_mail = fields.BooleanField(default=False)
+    last_error = fields.TextField(null=True)
+    last_error_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "heartbeat"

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 import time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -98,6 +98,11 @@ class DeliveryReport:
     skipped: int = 0
     undeliverable: int = 0
     rerouted: int = 0
+    # (channel, kind, outcome) → messages: what `run`'s metrics count (engine/ops/metrics.py)
+    outcomes: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+
+    def count(self, row: Outbox, outcome: str) -> None:
+        self.outcomes[(row.channel, row.kind, outcome)] += 1
 
 
 def reminder_key(task_id: int, deadline: object, offset_days: int) -> str:
@@ -368,6 +373,7 @@ async def _deliver_one(
     if row.kind == "reminder" and (stale := _stale_reminder(row, now)) is not None:
         await _finish(row, OutboxStatus.SKIPPED, now, error=stale)
         report.skipped += 1
+        report.count(row, "skipped")
         return None
     person = row.person
     try:
@@ -385,6 +391,7 @@ async def _deliver_one(
             await _finish(row, OutboxStatus.UNDELIVERABLE, now, error="нет доступного канала")
             log.info(event_line("message.undeliverable", key=row.key, to=row.person_id))
             report.undeliverable += 1
+            report.count(row, "undeliverable")
             return None
     except RenderError as exc:
         # An operator's template mistake: keep the message and retry, so fixing the template
@@ -401,6 +408,7 @@ async def _deliver_one(
     await recorder.sent(row, delivered.external_id)
     log.info(event_line("message.sent", key=row.key, channel=row.channel, to=row.person_id))
     report.sent += 1
+    report.count(row, "sent")
     return None
 
 
@@ -548,6 +556,7 @@ async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: Delive
         await _finish(row, OutboxStatus.FAILED, now, error=exc.reason, attempts=attempts)
         log.warning(event_line("message.failed", key=row.key, reason=repr(exc.reason)))
         report.failed += 1
+        report.count(row, "failed")
         return
     backoff_s = exc.retry_after_s or min(30 * 2 ** (attempts - 1), 3600)
     await Outbox.filter(id=row.id, claimed_by=row.claimed_by).update(
@@ -560,6 +569,7 @@ async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: Delive
     )
     log.info(event_line("message.retry", key=row.key, attempt=attempts, after_s=backoff_s))
     report.retrying += 1
+    report.count(row, "throttled" if exc.retry_after_s else "retrying")
 
 
 async def _finish(

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -28,6 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.ops.observe import PassObserver
 from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
@@ -55,6 +57,8 @@ class Service:
         self._mail_lock = AdvisoryLock.for_url(app.settings.db_url, MAIL_READER)
         self._passes: set[asyncio.Task[None]] = set()  # started by the scheduler, not finished
         self._kick: asyncio.Future[None] | None = None  # a pass started by an update
+        # The heartbeat, metrics and /healthz (engine/ops): told about every pass
+        self.observer = PassObserver(app.settings, started_at=clock())
 
     async def scheduled_pass(self) -> None:
         """What the scheduler runs. Its shutdown cancels the jobs it is running, which would
@@ -71,21 +75,32 @@ class Service:
             return
         async with self._pass_lock:
             now = clock()
+            started, error = time.monotonic(), None
             report = TickReport()
-            if self.app.inbox is not None and await self._reads_mail():
-                try:
-                    report.updates += await pull_email(
-                        self.app.inbox, now, self.app.secret, self.app.renderer
-                    )
-                except ChannelUnavailable as exc:
-                    log.warning("run.mail_unavailable reason=%r", str(exc))
-            await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)
-            d = report.delivery
-            if report.enqueued or d.sent or d.failed or d.retrying:
-                log.info(
-                    "run.pass enqueued=%d sent=%d failed=%d retrying=%d",
-                    report.enqueued, d.sent, d.failed, d.retrying,
-                )  # fmt: skip
+            try:
+                await self._pass(report, now)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                raise
+            finally:
+                await self.observer.after_pass(report, now, time.monotonic() - started, error)
+
+    async def _pass(self, report: TickReport, now: datetime) -> None:
+        self.observer.reads_mail = self.app.inbox is not None and await self._reads_mail()
+        if self.app.inbox is not None and self.observer.reads_mail:
+            try:
+                mail = await pull_email(self.app.inbox, now, self.app.secret, self.app.renderer)
+                report.updates += mail
+                self.observer.inbound("email", mail)
+            except ChannelUnavailable as exc:
+                log.warning("run.mail_unavailable reason=%r", str(exc))
+        await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)
+        d = report.delivery
+        if report.enqueued or d.sent or d.failed or d.retrying:
+            log.info(
+                "run.pass enqueued=%d sent=%d failed=%d retrying=%d",
+                report.enqueued, d.sent, d.failed, d.retrying,
+            )  # fmt: skip
 
     async def _reads_mail(self) -> bool:
         """Whether this instance is the one that reads the inbox (kept from pass to pass)."""
@@ -106,18 +121,30 @@ class Service:
         """Long-poll until stopped; a failure waits a little and tries again."""
         telegram = self.app.telegram
         assert telegram is not None
-        while not self.stopping.is_set():
-            try:
-                if await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S):
-                    # What the updates queued (a report for the controller, a decision for the
-                    # owner) goes out now, not at the next interval.
-                    self._kick = asyncio.ensure_future(self.scheduled_pass())
-            except ChannelUnavailable as exc:
-                log.warning("run.telegram_unavailable reason=%r", str(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), timeout=10)
+        self.observer.polls_telegram = True
+        try:
+            while not self.stopping.is_set():
+                try:
+                    updates = await pull_telegram(
+                        telegram, self.app.secret, clock, wait_s=LONG_POLL_S
+                    )
+                    self.observer.inbound("telegram", updates)
+                    if updates:
+                        # What the updates queued (a report for the controller, a decision for
+                        # the owner) goes out now, not at the next interval.
+                        self._kick = asyncio.ensure_future(self.scheduled_pass())
+                except ChannelUnavailable as exc:
+                    log.warning("run.telegram_unavailable reason=%r", str(exc))
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.stopping.wait(), timeout=10)
+        finally:
+            self.observer.polls_telegram = False
 
     async def serve(self) -> None:
+        async with self.observer.serving():
+            await self._serve()
+
+    async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stopping.set)

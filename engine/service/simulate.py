@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.channels.base import Delivered
+from engine.channels.base import Button, Delivered
 from engine.channels.email import Mail
 from engine.mail_ids import message_id
 from engine.render import Renderer
@@ -42,8 +42,10 @@ class Planned:
     clause: str
     occurrence: str
     key: str
+    text: str | None = None  # what the recipient reads (Telegram HTML or e-mail text), if kept
 
     def as_json(self) -> dict[str, str]:
+        shown = {} if self.text is None else {"text": self.text}
         return {
             "at": self.at.isoformat(),
             "channel": self.channel,
@@ -54,7 +56,7 @@ class Planned:
             "clause": self.clause,
             "occurrence": self.occurrence,
             "key": self.key,
-        }
+        } | shown
 
 
 class RecordingSender:
@@ -62,9 +64,13 @@ class RecordingSender:
 
     def __init__(self) -> None:
         self.count = 0
+        self.texts: dict[str, str] = {}  # external id → the HTML sent
 
     async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
         self.count += 1
+        rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+        keyboard = "\n".join("  ".join(f"[{b.text}]" for b in row) for row in rows)
+        self.texts[f"{chat_id}:{self.count}"] = f"{html}\n\n{keyboard}" if keyboard else html
         return Delivered(f"{chat_id}:{self.count}")
 
     async def copy(self, chat_id: int, from_chat_id: int, message_id: int) -> Delivered:
@@ -76,10 +82,13 @@ class RecordingMailer:
 
     from_address = "simulation@resolute.invalid"
 
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}  # Message-ID → the plain-text part
+
     async def send(self, mail: Mail, now: datetime) -> Delivered:
-        return Delivered(
-            message_id(SIMULATION_SECRET, mail.key, mail.to_address, self.from_address)
-        )
+        sent = message_id(SIMULATION_SECRET, mail.key, mail.to_address, self.from_address)
+        self.texts[sent] = f"Тема: {mail.subject}\n\n{mail.text}"
+        return Delivered(sent)
 
 
 async def simulate(
@@ -89,10 +98,12 @@ async def simulate(
     *,
     email: bool = False,
     start: datetime | None = None,
+    texts: bool = False,
 ) -> list[Planned]:
     """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``.
 
-    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured)."""
+    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured).
+    ``texts``: keep what each message says (``Planned.text``)."""
     zones = [ZoneInfo(r.meta.timezone) for r in catalog.resolutions]
     if not zones:
         return []
@@ -102,13 +113,15 @@ async def simulate(
     end = max(at_local(until + timedelta(days=1), time(0), z) for z in zones)
     async with database("sqlite://:memory:"):
         await apply_catalog(catalog, begin)
-        outlets = Outlets(RecordingSender(), RecordingMailer() if email else None)
+        sender, mailer = RecordingSender(), RecordingMailer() if email else None
+        outlets = Outlets(sender, mailer)
         report = TickReport()
         now = begin
         while now < end:
             await advance(report, now, outlets, renderer, SIMULATION_SECRET)
             now = await _next_event(now, catalog, end)
-        return await _timeline(end)
+        said = {**sender.texts, **(mailer.texts if mailer else {})} if texts else None
+        return await _timeline(end, said)
 
 
 async def _next_event(now: datetime, catalog: Catalog, end: datetime) -> datetime:
@@ -183,7 +196,7 @@ async def _next_escalations(now: datetime) -> list[datetime]:
     return list(moments)
 
 
-async def _timeline(end: datetime) -> list[Planned]:
+async def _timeline(end: datetime, texts: dict[str, str] | None = None) -> list[Planned]:
     rows = (
         await Outbox.filter(due_at__lt=end)
         .select_related("person", "task")
@@ -200,6 +213,7 @@ async def _timeline(end: datetime) -> list[Planned]:
             clause=row.task.clause_id if row.task else "",
             occurrence=row.task.occurrence if row.task else "",
             key=row.key,
+            text=None if texts is None else texts.get(row.external_id or "", ""),
         )
         for row in rows
     ]

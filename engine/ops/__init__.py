@@ -1,0 +1,1 @@
+"""Running resolute for real: doctor, health, metrics, JSON logs, backups."""
