@@ -173,7 +173,11 @@ def _read(text: str, today: date, deadline: date | None) -> tuple[date | None, s
         return None, text
     rest = _normalize(text)
     base = today if deadline is None or deadline < today else deadline
-    readers = ((_FOR, lambda m, _: _read_after(m, base)), *_READERS)
+
+    def read_for(match: re.Match[str], _: date) -> date | None:
+        return _read_after(match, base)
+
+    readers: tuple[tuple[re.Pattern[str], _Reader], ...] = ((_FOR, read_for), *_READERS)
     found: set[date] = set()
     for pattern, read in readers:
         for match in pattern.finditer(rest):

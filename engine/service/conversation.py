@@ -18,10 +18,9 @@ from telegram import Message, MessageEntity
 from engine.audit import refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
-from engine.dates_ru import parse_new_date
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
-from engine.service import control, invites
+from engine.service import control, extension_talk, invites
 from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
@@ -72,11 +71,8 @@ NOTHING_TO_CANCEL = "Отменять нечего."
 CANCELLED = "Хорошо, отменено."
 NOT_CONTROLLER = "Команда /status доступна контролёру постановления. Ваши пункты — /tasks."
 NO_TASKS = "Открытых пунктов у вас нет. Спасибо!"
-DATE_NOT_UNDERSTOOD = (
-    "Не удалось понять дату. Напишите, например, «15.11.2023», «до 15 ноября» или "
-    "«через неделю». Передумали — /cancel."
-)
-ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки. Передумали — /cancel."
+DATE_NOT_UNDERSTOOD = extension_talk.DATE_NOT_UNDERSTOOD
+ASK_REASON = extension_talk.ASK_REASON
 EXTENSION_SENT = "Просьба об отсрочке до {to} передана контролёру. Я сообщу о решении."
 EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
 TASK_CLOSED = "Этот пункт уже закрыт: ничего не изменено."
@@ -199,11 +195,20 @@ async def _continue(
     if step == "report":
         return await _report(dialogue, task, message, person, secret, now)
     text = (message.text or "").strip()
+    if step.startswith("extension_") and task.state != TaskState.OPEN:
+        await dialogue.delete()
+        return Handled("stale", [Said(TASK_CLOSED)])
     if step == "extension_date":
-        return await _extension_date(dialogue, task, text, person, now)
+        return _said(await extension_talk.on_date(dialogue, task, text, person, now, secret))
+    if step == "extension_confirm":
+        answer = await extension_talk.on_confirm_text(dialogue, task, text, person, now, secret)
+        return _said(answer)
     if step == "extension_reason":
         if not text:
             return Handled("asked-text", [Said(NEED_TEXT)])
+        corrected = await extension_talk.on_reason(dialogue, task, text, person, now, secret)
+        if corrected is not None:
+            return _said(corrected)
         await dialogue.delete()
         to = date.fromisoformat(str(dialogue.data["to"]))
         if task.state != TaskState.OPEN:
@@ -248,23 +253,8 @@ async def _report(
     return Handled(f"report-{done.name}", [Said(esc(done.answer)), *replies])
 
 
-async def _extension_date(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Handled:
-    if task.state != TaskState.OPEN:
-        await dialogue.delete()
-        return Handled("stale", [Said(TASK_CLOSED)])
-    resolution = await Resolution.get(id=task.resolution_id)
-    today = local_date(now, ZoneInfo(person.timezone or resolution.timezone))
-    to = parse_new_date(text, today) if text else None
-    if to is None:
-        return Handled("date-not-understood", [Said(DATE_NOT_UNDERSTOOD)])
-    problem = control.extension_problem(task, to, today)
-    if problem is not None:
-        return Handled("date-refused", [Said(esc(problem) + " Передумали — /cancel.")])
-    dialogue.step, dialogue.data = "extension_reason", {"to": to.isoformat()}
-    await dialogue.save()
-    return Handled("asked-reason", [Said(ASK_REASON.format(to=dmy(to)))])
+def _said(answer: extension_talk.Answer) -> Handled:
+    return Handled(answer.name, [Said(esc(answer.html), answer.buttons)])
 
 
 # --- replies to the bot's messages ---------------------------------------------------------------
