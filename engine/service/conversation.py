@@ -81,6 +81,7 @@ NEED_CONTENT = (
     "Не удалось распознать отчёт: пришлите текст, ссылку, фото или файл. Передумали — /cancel."
 )
 COMMENT_SENT = "Комментарий передан исполнителю."
+RETURNED_WITH_COMMENT = "Отчёт возвращён на доработку, ваш комментарий передан исполнителю."
 EVIDENCE_ADDED = (
     "Приложено к пункту {clause}. Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
 )
@@ -275,6 +276,18 @@ async def _reply_to_ours(
         return await _addition(task, message, person, now, "evidence")
     resolution = await Resolution.get(id=task.resolution_id)
     if person.id == resolution.controller_id and message.text:
+        if task.state == TaskState.REPORTED and _about_round(sent.key, task):
+            # A text reply to the report under review: the report goes back for rework with
+            # this comment, and the owner gets the buttons back.
+            decided = await control.decide_report(Action.RETURN, task, task.reports, now)
+            if decided.changed:
+                task.state, task.reported_at = TaskState.OPEN, None
+                owner = await Person.get(id=task.owner_id)
+                await control.announce_return(task, owner, resolution.number, secret, now)
+                await control.pass_comment(
+                    task, person, message.text, now, f"m{message.message_id}"
+                )
+                return Handled("returned-by-reply", [Said(RETURNED_WITH_COMMENT)])
         await control.pass_comment(task, person, message.text, now, f"m{message.message_id}")
         return Handled("commented", [Said(COMMENT_SENT)])
     refusal("message.foreign_reply", person=person.id, task=task.id)
@@ -297,6 +310,13 @@ async def _addition(
         added = ADDED_TO_REPORT if task.state == TaskState.REPORTED else EVIDENCE_ADDED
         replies.insert(0, Said(added.format(clause=esc(task.clause_id))))
     return Handled(name, replies)
+
+
+def _about_round(key: str, task: Task) -> bool:
+    """Whether our message (by its outbox key) was about the task's current report round: the
+    report itself or an addition to it."""
+    round_key = f"report:{task.id}:{task.reports}"
+    return key == round_key or key.startswith(round_key + ":")
 
 
 def _copies(message: Message, pieces: list[Piece]) -> list[tuple[int, int]]:
