@@ -21,7 +21,7 @@ from engine.channels.base import Button
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
 from engine.service import control, extension_talk, invites
-from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
+from engine.service.confirm import Attached, Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
 from engine.service.notices import esc
@@ -29,6 +29,7 @@ from engine.timing.local import local_date
 from engine.workflow.catalog import clause_order
 from storage.models import (
     Dialogue,
+    Evidence,
     Extension,
     ExtensionState,
     Outbox,
@@ -192,7 +193,7 @@ async def _continue(
         if message.media_group_id is None or message.media_group_id != dialogue.data.get("group"):
             await dialogue.delete()
             return None
-        return await _addition(task, message, person, now, "evidence-album", quiet=True)
+        return await _addition(task, message, person, now, secret, "evidence-album", quiet=True)
     if step == "report":
         return await _report(dialogue, task, message, person, secret, now)
     text = (message.text or "").strip()
@@ -237,7 +238,7 @@ async def _report(
     if not accepts_evidence(task.state):
         await dialogue.delete()
         return Handled("stale", [Said(TASK_CLOSED)])
-    attached = await attach(task, person.id, pieces, now, source="telegram")
+    attached = await _attach(task, person, pieces, message, now)
     if message.media_group_id is not None:
         dialogue.step, dialogue.data = "album", {"group": message.media_group_id}
         dialogue.expires_at = now + ALBUM_WINDOW
@@ -246,7 +247,10 @@ async def _report(
         await dialogue.delete()
     replies = [Said(esc(r)) for r in attached.refused]
     if task.state == TaskState.REPORTED:  # more material for a report already sent
-        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+        await announce_addition(
+            task, message.chat.id, message.message_id, pieces, now,
+            secret=secret, media_group=message.media_group_id,
+        )  # fmt: skip
         return Handled("evidence", [Said(ADDED_TO_REPORT), *replies])
     done = await owner_says_done(
         task, now, via="telegram", secret=secret, copies=_copies(message, pieces)
@@ -273,7 +277,7 @@ async def _reply_to_ours(
         return None
     task = await Task.get(id=sent.task_id)
     if person.id == task.owner_id:
-        return await _addition(task, message, person, now, "evidence")
+        return await _addition(task, message, person, now, secret, "evidence")
     resolution = await Resolution.get(id=task.resolution_id)
     if person.id == resolution.controller_id and message.text:
         if task.state == TaskState.REPORTED and _about_round(sent.key, task):
@@ -295,21 +299,46 @@ async def _reply_to_ours(
 
 
 async def _addition(
-    task: Task, message: Message, person: Person, now: datetime, name: str, *, quiet: bool = False
+    task: Task,
+    message: Message,
+    person: Person,
+    now: datetime,
+    secret: bytes,
+    name: str,
+    *,
+    quiet: bool = False,
 ) -> Handled:
     """The owner's message as evidence for the task; a report under review gets it too.
-    ``quiet``: no thanks for each photo of an album (only a refusal is worth a message)."""
+    ``quiet``: no thanks for each photo of an album (only a refusal is worth a message); the
+    thanks for an album go with its first photo only."""
     pieces = pieces_of(message)
     if not pieces:
         return Handled("asked-content", [Said(NEED_CONTENT)])
-    attached = await attach(task, person.id, pieces, now, source="telegram")
+    group = message.media_group_id
+    if group is not None and await Evidence.filter(task_id=task.id, media_group=group).exists():
+        quiet = True  # the album's first photo was answered
+    attached = await _attach(task, person, pieces, message, now)
     replies = [Said(esc(r)) for r in attached.refused]
     if attached.stored and task.state == TaskState.REPORTED:
-        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+        await announce_addition(
+            task, message.chat.id, message.message_id, pieces, now,
+            secret=secret, media_group=group,
+        )  # fmt: skip
     if attached.stored and not quiet:
         added = ADDED_TO_REPORT if task.state == TaskState.REPORTED else EVIDENCE_ADDED
         replies.insert(0, Said(added.format(clause=esc(task.clause_id))))
     return Handled(name, replies)
+
+
+async def _attach(
+    task: Task, person: Person, pieces: list[Piece], message: Message, now: datetime
+) -> Attached:
+    """Store a message's pieces with where they came from: the message, to copy it to the
+    controller, and its album."""
+    return await attach(
+        task, person.id, pieces, now, source="telegram",
+        message_ref=f"{message.chat.id}:{message.message_id}", media_group=message.media_group_id,
+    )  # fmt: skip
 
 
 def _about_round(key: str, task: Task) -> bool:

@@ -64,3 +64,80 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         assert last(api, 999).plain_text == conversation.COMMENT_SENT
         assert "И фото, пожалуйста." in last(api, 111).plain_text
         assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
+
+
+async def test_evidence_sent_before_done_reaches_the_controller_with_the_report(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        photo = api.send_photo(111, caption="Реестр", reply_to_message_id=reminder.message_id)
+        document = api.send_document(
+            111, file_name="рекомендации.pdf", reply_to_message_id=reminder.message_id
+        )
+        album = [
+            api.send_photo(111, media_group_id="a-1", reply_to_message_id=reminder.message_id)
+            for _ in range(3)
+        ]
+        await tick(app, minutes(1))
+        answers = [m.plain_text for m in api.messages_to(111)[1:]]
+        assert len(answers) == 3  # the photo, the document, and the album once
+        assert all(a.startswith("Приложено к пункту A.1") for a in answers)
+        await press(app, api, 111, reminder, "Выполнено", minutes(2))
+        *copies, report = api.messages_to(999)
+        assert [c.copied_from for c in copies] == [
+            (111, photo), (111, document), *((111, m) for m in album)
+        ]  # fmt: skip
+        assert "Вложений: 5 — копии выше." in report.plain_text
+        assert "Текст отчёта: Реестр" in report.plain_text
+
+
+async def test_a_second_round_shows_what_is_new_and_the_first_apart(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
+        api.send_text(111, "Рекомендации разосланы")
+        await tick(app, minutes(2))
+        first = last(api, 999)
+        await press(app, api, 999, first, "Вернуть", minutes(3))
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(4))
+        api.send_document(111, file_name="список.xlsx", caption="Список адресатов")
+        await tick(app, minutes(5))
+        copy, second = api.messages_to(999)[-2:]
+        assert copy.copied_from is not None
+        text = second.plain_text
+        assert "Отчёт об исполнении (отчёт 2)" in text
+        assert "Текст отчёта: Рекомендации" not in text  # round one's words are not new
+        assert "Вложений: 1 — копии выше." in text
+        assert "Ранее, в отчёте 1: Рекомендации разосланы." in text
+
+
+async def test_an_album_gets_one_answer_and_the_controller_one_notice(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        await tick(app, MINUS_7)
+        reminder = last(api, 111)
+        await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
+        first = [api.send_photo(111, media_group_id="a-1") for _ in range(3)]
+        await tick(app, minutes(2))
+        *copies, report = api.messages_to(999)
+        assert [c.copied_from for c in copies] == [(111, m) for m in first]
+        assert "Вложений: 3 — копии выше." in report.plain_text
+        assert not any("Дополнение" in m.plain_text for m in api.messages_to(999))
+
+        second = [
+            api.send_photo(111, media_group_id="a-2", reply_to_message_id=reminder.message_id)
+            for _ in range(2)
+        ]
+        await tick(app, minutes(3))
+        assert [m.plain_text for m in api.messages_to(111)].count(conversation.ADDED_TO_REPORT) == 1
+        *copies, addition = api.messages_to(999)[len(first) + 1 :]
+        assert [c.copied_from for c in copies] == [(111, m) for m in second]
+        assert "Дополнение к отчёту по пункту A.1" in addition.plain_text
+        assert "Исполнитель: Иванов И.И." in addition.plain_text  # no «от Иванов И.И.»
+        assert "копии выше" in addition.plain_text
