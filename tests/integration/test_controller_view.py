@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.app import App
 from engine.service import conversation
+from engine.service.menus import set_menus
 from engine.service.tick import tick
 from storage.models import Task, TaskState
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
@@ -141,3 +142,17 @@ async def test_an_album_gets_one_answer_and_the_controller_one_notice(
         assert "Дополнение к отчёту по пункту A.1" in addition.plain_text
         assert "Исполнитель: Иванов И.И." in addition.plain_text  # no «от Иванов И.И.»
         assert "копии выше" in addition.plain_text
+
+
+async def test_the_command_menu_shows_status_to_controllers_only(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    async with running(db_url, api.url, tmp_path) as app:
+        assert app.telegram is not None
+        assert await set_menus(app.telegram) == 1
+    everyone = [c["command"] for c in api.commands()]
+    controller = [c["command"] for c in api.commands({"type": "chat", "chat_id": 999})]
+    official = api.commands({"type": "chat", "chat_id": 111})
+    assert everyone == ["tasks", "cancel", "help"]
+    assert controller == ["tasks", "status", "cancel", "help"]
+    assert official == []  # the default menu applies: no /status
