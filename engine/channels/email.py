@@ -50,6 +50,7 @@ class Mail:
     text: str
     key: str  # the outbox key: the Message-ID is derived from it, so a retry keeps it
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    in_reply_to: str | None = None  # the Message-ID this answers: the reply joins its thread
 
 
 def message_id(key: str, from_address: str) -> str:
@@ -86,6 +87,9 @@ def build(mail: Mail, sender: str, now: datetime) -> EmailMessage:
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(mail.key, from_address)
     message["Auto-Submitted"] = "auto-generated"
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+        message["References"] = mail.in_reply_to
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
@@ -112,6 +116,9 @@ def wire_bytes(mail: Mail, sender: str, now: datetime) -> bytes | None:
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(mail.key, from_address)
     message["Auto-Submitted"] = "auto-generated"
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+        message["References"] = mail.in_reply_to
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(mail.text, "plain", "utf-8"))
     alternative.attach(MIMEText(mail.html, "html", "utf-8"))

@@ -18,6 +18,7 @@ from engine.audit import event_line, refusal
 from engine.channels.imap import ImapMailbox
 from engine.mail_replies import Reply, original_ids, parse
 from engine.service.confirm import Piece, attach, owner_says_done
+from engine.service.mail_answers import answer_confirmation
 from storage.models import Cursor, Inbound, Outbox, Person, Task, TaskState
 
 log = logging.getLogger("resolute.mail")
@@ -105,6 +106,7 @@ async def _handle(reply: Reply, raw: bytes, now: datetime, secret: bytes) -> str
     stored = await _store_evidence(task, owner, reply, now)
     if reply.confirms:
         result = await owner_says_done(task, now, via="email", secret=secret)
+        await answer_confirmation(task, owner, reply.message_id, result, now)
         return result.name
     return "evidence" if stored else "empty"
 
