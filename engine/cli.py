@@ -42,13 +42,13 @@ cli = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders with workflow YAML.")]
+PathsArg = Annotated[list[Path], typer.Argument(help="Файлы или папки с YAML-описаниями.")]
 NowOpt = Annotated[
     str | None,
     typer.Option(
         "--now",
-        help="Act as of this moment (ISO 8601, e.g. 2023-10-13T09:00+03:00; "
-        "without an offset: in RESOLUTE_TIMEZONE). Default: the current time.",
+        help="Действовать так, будто сейчас этот момент (ISO 8601, например "
+        "2023-10-13T09:00+03:00; без смещения — в RESOLUTE_TIMEZONE). По умолчанию — сейчас.",
     ),
 ]
 
@@ -104,11 +104,13 @@ def _settings() -> Settings:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         err.print(f"RESOLUTE_LOG_LEVEL: {level!r} — ожидается DEBUG, INFO, WARNING или ERROR")
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    log_format = os.environ.get("RESOLUTE_LOG_FORMAT", "text").lower()
+    if log_format not in ("text", "json"):
+        err.print(f"RESOLUTE_LOG_FORMAT: {log_format!r} — ожидается text или json", markup=False)
+        raise typer.Exit(2)
+    from engine.logs import configure
+
+    configure(level, log_format)
     return settings
 
 
@@ -124,7 +126,7 @@ def _catalog(paths: list[Path]) -> Catalog:
 
 @cli.command()
 def validate(paths: PathsArg) -> None:
-    """Check workflow files; print every problem as file:line:col."""
+    """Проверить файлы: каждая ошибка — как файл:строка:столбец."""
     catalog = _catalog(paths)
     clauses = sum(len(r.clauses) for r in catalog.resolutions)
     out.print(
@@ -137,10 +139,12 @@ def validate(paths: PathsArg) -> None:
 @cli.command()
 def apply(
     paths: PathsArg,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Только показать, что изменится.")
+    ] = False,
     now: NowOpt = None,
 ) -> None:
-    """Load the roster and resolutions into the database (idempotent)."""
+    """Загрузить состав и постановления в базу (повторный запуск ничего не дублирует)."""
     settings = _settings()
     catalog = _catalog(paths)
     moment = parse_now(now, settings)
@@ -167,7 +171,7 @@ def apply(
 
 @cli.command()
 def tick(now: NowOpt = None) -> None:
-    """One pass as of NOW: read replies and presses, send what is due, exit."""
+    """Один проход: прочитать ответы и нажатия, отправить, что пора, и выйти."""
     settings = _settings()
     moment = parse_now(now, settings)
 
@@ -192,7 +196,7 @@ def tick(now: NowOpt = None) -> None:
 
 @cli.command()
 def run() -> None:
-    """The service: the scheduler, Telegram listening and the inbox, until SIGTERM/SIGINT."""
+    """Служба: расписание, Telegram и почтовый ящик — до SIGTERM/SIGINT."""
     settings = _settings()
     if os.environ.get("RESOLUTE_LOG_LEVEL") is None:
         logging.getLogger().setLevel(logging.INFO)  # a service says what it does
@@ -217,14 +221,12 @@ def run() -> None:
 @cli.command()
 def status(
     workflow: Annotated[
-        str | None, typer.Option("--workflow", help="Only this resolution.")
+        str | None, typer.Option("--workflow", help="Только это постановление.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="A JSON array, one object per task.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Массив JSON (для программ).")] = False,
     now: NowOpt = None,
 ) -> None:
-    """Where every task stands."""
+    """Ход исполнения: где каждая задача."""
     settings = _settings()
     moment = parse_now(now, settings)
 
@@ -273,11 +275,11 @@ def simulate(
     paths: PathsArg,
     until: Annotated[
         str | None,
-        typer.Option("--until", help="Last day to simulate (YYYY-MM-DD). Default: 92 days."),
+        typer.Option("--until", help="Последний день (ГГГГ-ММ-ДД); по умолчанию 92 дня."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one per message.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Массив JSON (для программ).")] = False,
 ) -> None:
-    """The timeline of every message that would go out if nobody confirmed; sends nothing."""
+    """Что и когда уйдёт, если никто не ответит; ничего не отправляет."""
     settings = _settings()
     catalog = _catalog(paths)
     if not catalog.resolutions:
@@ -327,21 +329,19 @@ def simulate(
 
 @cli.command()
 def invite(
-    people: Annotated[list[str] | None, typer.Argument(help="Person ids from the roster.")] = None,
+    people: Annotated[list[str] | None, typer.Argument(help="Кого: id из состава.")] = None,
     everyone: Annotated[
-        bool, typer.Option("--all", help="Everyone not linked to Telegram yet.")
+        bool, typer.Option("--all", help="Все, кто ещё не подключён к Telegram.")
     ] = False,
-    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Link lifetime.")] = 14,
-    email: Annotated[
-        bool, typer.Option("--email", help="Also e-mail each link to the person.")
-    ] = False,
+    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Дней действия.")] = 14,
+    email: Annotated[bool, typer.Option("--email", help="Разослать ссылки и по почте.")] = False,
     bot: Annotated[
         str | None,
-        typer.Option("--bot", help="The bot's username (default: asked from Telegram)."),
+        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у Telegram)."),
     ] = None,
     now: NowOpt = None,
 ) -> None:
-    """One-time Telegram deep links that bind a person's chat to the bot."""
+    """Одноразовые ссылки, которые подключают человека к Telegram-боту."""
     settings = _settings()
     if bool(people) == everyone:
         err.print("Укажите идентификаторы людей или --all (что-то одно).", markup=False)
@@ -412,4 +412,7 @@ def _sqlite_file_missing(db_url: str) -> bool:
 
 
 def main() -> None:
+    from engine.cli_ru import install
+
+    install()
     cli()
