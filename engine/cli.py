@@ -21,6 +21,7 @@ from rich.table import Table
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
 from engine.errors import ConfigError, ResoluteError, WorkflowError
+from engine.progress import terminal_progress
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
@@ -158,7 +159,9 @@ def apply(
             # Nothing stored yet: plan against an empty throw-away database, create no file.
             target = settings.model_copy(update={"db_url": "sqlite://:memory:"})
         async with App(target, channels=False):
-            return (await apply_catalog(catalog, moment, dry_run=dry_run)).lines
+            with terminal_progress(err, "Загрузка в базу") as progress:
+                plan = await apply_catalog(catalog, moment, dry_run=dry_run, progress=progress)
+            return plan.lines
 
     lines = _run(work)
     if not lines:
@@ -299,9 +302,11 @@ def simulate(
     async def work() -> Any:
         from engine.service.simulate import simulate as run_simulation
 
-        return await run_simulation(
-            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled
-        )
+        with terminal_progress(err, "Моделирование, дней") as progress:
+            return await run_simulation(
+                catalog, last_day, Renderer.for_settings(settings),
+                email=settings.email_enabled, progress=progress,
+            )  # fmt: skip
 
     timeline = _run(work)
     if as_json:

@@ -8,6 +8,7 @@ local day, a retry), with a sender that records instead of sending. Nobody confi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -86,10 +87,12 @@ async def simulate(
     *,
     email: bool = False,
     start: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Planned]:
     """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``.
 
-    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured)."""
+    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured).
+    ``progress(days done, days in all)`` follows the simulated clock."""
     zones = [ZoneInfo(r.meta.timezone) for r in catalog.resolutions]
     if not zones:
         return []
@@ -102,9 +105,12 @@ async def simulate(
         outlets = Outlets(RecordingSender(), RecordingMailer() if email else None)
         report = TickReport()
         now = begin
+        days = max(1, (end - begin).days)
         while now < end:
             await advance(report, now, outlets, renderer, SIMULATION_SECRET)
             now = await _next_event(now, catalog, end)
+            if progress is not None:
+                progress(min(days, (now - begin).days), days)
         return await _timeline(end)
 
 
