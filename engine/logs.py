@@ -1,5 +1,8 @@
 """Log lines for a person or for a program: ``RESOLUTE_LOG_FORMAT`` = ``text`` | ``json``.
 
+``text`` is Russian words at a terminal and the plain event lines elsewhere (a log file, a pipe);
+``json`` is for log collectors.
+
 Events are logged under stable names with ``key=value`` fields (``engine.audit.event_line``):
 ``callback.foreign user=9999 task=12 owner=ivanov``. In the ``text`` form (the default) a line
 says it in Russian — «Отказ: кнопку чужого пункта нажал не исполнитель (пользователь=9999,
@@ -151,10 +154,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
-def configure(level: str, log_format: str) -> None:
-    """Log to stderr at ``level`` in ``log_format`` (``text`` or ``json``)."""
+MACHINE_TEXT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure(level: str, log_format: str, *, terminal: bool | None = None) -> None:
+    """Log to stderr at ``level`` in ``log_format``: ``json``, or ``text`` — Russian words when
+    stderr is a terminal (``terminal``: whether it is, default: ask), else the event lines as
+    they are (a log file, journald, a pipe keep the stable, grep-able form)."""
+    if terminal is None:
+        terminal = sys.stderr.isatty()
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if log_format == "json" else RussianFormatter())
+    formatter: logging.Formatter
+    if log_format == "json":
+        formatter = JsonFormatter()
+    elif terminal:
+        formatter = RussianFormatter()
+    else:
+        formatter = logging.Formatter(MACHINE_TEXT)
+    handler.setFormatter(formatter)
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

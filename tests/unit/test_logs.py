@@ -6,7 +6,7 @@ import json
 import logging
 import re
 
-from engine.logs import EVENTS, JsonFormatter, RussianFormatter, split_event
+from engine.logs import EVENTS, JsonFormatter, RussianFormatter, configure, split_event
 from tests.conftest import REPO
 
 
@@ -48,3 +48,20 @@ def test_every_event_the_code_logs_has_russian_words() -> None:
     names |= {f"task.{state}" for state in ("reported", "done")}  # f"task.{state.value}"
     assert len(names) > 40
     assert sorted(names - EVENTS.keys()) == []
+
+
+def test_russian_at_a_terminal_event_lines_elsewhere_json_on_request() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        for log_format, terminal, kind in [
+            ("text", True, RussianFormatter),
+            ("text", False, logging.Formatter),
+            ("json", True, JsonFormatter),
+        ]:
+            configure("INFO", log_format, terminal=terminal)
+            [handler] = root.handlers
+            assert type(handler.formatter) is kind
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
