@@ -22,6 +22,8 @@ class Action(StrEnum):
     DONE = "d"  # the clause is done
     REPORT = "r"  # I will send a report (text, photos, files)
     EXTEND = "x"  # I need more time
+    DATE_YES = "c"  # yes, the far new date I typed is right (asked back in the dialogue)
+    DATE_NO = "e"  # no, I will type another date
     # the controller's
     ACCEPT = "a"  # on a task's report round: accept it
     RETURN = "b"  # on a task's report round: back to the owner for rework

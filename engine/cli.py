@@ -21,6 +21,7 @@ from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalEr
 
 from engine import log_secrets
 from engine.errors import ConfigError, ResoluteError, WorkflowError
+from engine.progress import terminal_progress
 from engine.render import Renderer
 from engine.settings import Settings, load_settings
 from engine.workflow.catalog import Catalog, load_catalog
@@ -51,13 +52,13 @@ cli = typer.Typer(
 out = log_secrets.MaskedConsole(soft_wrap=True)  # no token or password in anything printed
 err = log_secrets.MaskedConsole(stderr=True, soft_wrap=True)
 
-PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders with workflow YAML.")]
+PathsArg = Annotated[list[Path], typer.Argument(help="Файлы или папки с YAML-описаниями.")]
 NowOpt = Annotated[
     str | None,
     typer.Option(
         "--now",
-        help="Act as of this moment (ISO 8601, e.g. 2023-10-13T09:00+03:00; "
-        "without an offset: in RESOLUTE_TIMEZONE). Default: the current time.",
+        help="Действовать так, будто сейчас этот момент (ISO 8601, например "
+        "2023-10-13T09:00+03:00; без смещения — в RESOLUTE_TIMEZONE). По умолчанию — сейчас.",
     ),
 ]
 
@@ -113,16 +114,10 @@ def _settings() -> Settings:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         err.print(f"RESOLUTE_LOG_LEVEL: {level!r} — ожидается DEBUG, INFO, WARNING или ERROR")
         raise typer.Exit(2)
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
-    log_secrets.install(log_secrets.settings_secrets(settings))
-    if settings.log_format == "json":
-        from engine.ops.logjson import use_json
+    from engine.logs import configure
 
-        use_json()
+    configure(level, settings.log_format)
+    log_secrets.install(log_secrets.settings_secrets(settings))
     return settings
 
 
@@ -145,7 +140,7 @@ def _catalog(paths: list[Path]) -> Catalog:
 
 @cli.command()
 def validate(paths: PathsArg) -> None:
-    """Check workflow files; print every problem as file:line:col."""
+    """Проверить файлы: каждая ошибка — как файл:строка:столбец."""
     catalog = _catalog(paths)
     clauses = sum(len(r.clauses) for r in catalog.resolutions)
     out.print(
@@ -158,10 +153,12 @@ def validate(paths: PathsArg) -> None:
 @cli.command()
 def apply(
     paths: PathsArg,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would change.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Только показать, что изменится.")
+    ] = False,
     now: NowOpt = None,
 ) -> None:
-    """Load the roster and resolutions into the database (idempotent)."""
+    """Загрузить состав и постановления в базу (повторный запуск ничего не дублирует)."""
     settings = _settings()
     catalog = _catalog(paths)
     moment = parse_now(now, settings)
@@ -175,7 +172,9 @@ def apply(
             # Nothing stored yet: plan against an empty throw-away database, create no file.
             target = settings.model_copy(update={"db_url": "sqlite://:memory:"})
         async with App(target, channels=False):
-            return (await apply_catalog(catalog, moment, dry_run=dry_run)).lines
+            with terminal_progress(err, "Загрузка в базу") as progress:
+                plan = await apply_catalog(catalog, moment, dry_run=dry_run, progress=progress)
+            return plan.lines
 
     lines = _run(work)
     if not lines:
@@ -188,7 +187,7 @@ def apply(
 
 @cli.command()
 def tick(now: NowOpt = None) -> None:
-    """One pass as of NOW: read replies and presses, send what is due, exit."""
+    """Один проход: прочитать ответы и нажатия, отправить, что пора, и выйти."""
     settings = _settings()
     moment = parse_now(now, settings)
 
@@ -213,7 +212,7 @@ def tick(now: NowOpt = None) -> None:
 
 @cli.command()
 def run() -> None:
-    """The service: the scheduler, Telegram listening and the inbox, until SIGTERM/SIGINT."""
+    """Служба: расписание, Telegram и почтовый ящик — до SIGTERM/SIGINT."""
     settings = _settings()
     if os.environ.get("RESOLUTE_LOG_LEVEL") is None:
         logging.getLogger().setLevel(logging.INFO)  # a service says what it does
@@ -238,18 +237,16 @@ def run() -> None:
 @cli.command()
 def status(
     workflow: Annotated[
-        str | None, typer.Option("--workflow", help="Only this resolution.")
+        str | None, typer.Option("--workflow", help="Только это постановление.")
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="A JSON array, one object per task.")
-    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Массив JSON (для программ).")] = False,
     now: NowOpt = None,
     health: Annotated[
         bool,
-        typer.Option("--health", help="Is the service alive and keeping up? Exit 0 or 1."),
+        typer.Option("--health", help="Жива ли служба и успевает ли она; код 0 или 1."),
     ] = False,
 ) -> None:
-    """Where every task stands (with --health: how the service is doing)."""
+    """Ход исполнения: где каждая задача (с --health: как работает служба)."""
     settings = _settings()
     moment = parse_now(now, settings)
     if health:
@@ -319,17 +316,17 @@ def simulate(
     paths: PathsArg,
     until: Annotated[
         str | None,
-        typer.Option("--until", help="Last day to simulate (YYYY-MM-DD). Default: 92 days."),
+        typer.Option("--until", help="Последний день (ГГГГ-ММ-ДД); по умолчанию 92 дня."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="A JSON array, one per message.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Массив JSON (для программ).")] = False,
     show: Annotated[
-        bool, typer.Option("--show", help="Print each message as its recipient reads it.")
+        bool, typer.Option("--show", help="Показать каждое сообщение так, как его прочтёт получатель.")
     ] = False,
     to: Annotated[
-        list[str] | None, typer.Option("--to", help="Only the messages to this person id.")
+        list[str] | None, typer.Option("--to", help="Только сообщения этому человеку (id из списка).")
     ] = None,
 ) -> None:
-    """The timeline of every message that would go out if nobody confirmed; sends nothing."""
+    """Что и когда уйдёт, если никто не ответит; ничего не отправляет."""
     settings = _settings()
     catalog = _catalog(paths)
     if not catalog.resolutions:
@@ -349,10 +346,11 @@ def simulate(
     async def work() -> Any:
         from engine.service.simulate import simulate as run_simulation
 
-        return await run_simulation(
-            catalog, last_day, Renderer.for_settings(settings), email=settings.email_enabled,
-            texts=show,
-        )  # fmt: skip
+        with terminal_progress(err, "Моделирование, дней") as progress:
+            return await run_simulation(
+                catalog, last_day, Renderer.for_settings(settings),
+                email=settings.email_enabled, texts=show, progress=progress,
+            )  # fmt: skip
 
     if to and (unknown := sorted(set(to) - set(catalog.people))):
         err.print(f"--to: в списке людей нет {', '.join(unknown)}.", markup=False)
@@ -390,21 +388,19 @@ def simulate(
 
 @cli.command()
 def invite(
-    people: Annotated[list[str] | None, typer.Argument(help="Person ids from the roster.")] = None,
+    people: Annotated[list[str] | None, typer.Argument(help="Кого: id из состава.")] = None,
     everyone: Annotated[
-        bool, typer.Option("--all", help="Everyone not linked to Telegram yet.")
+        bool, typer.Option("--all", help="Все, кто ещё не подключён к Telegram.")
     ] = False,
-    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Link lifetime.")] = 14,
-    email: Annotated[
-        bool, typer.Option("--email", help="Also e-mail each link to the person.")
-    ] = False,
+    days: Annotated[int, typer.Option("--days", min=1, max=90, help="Дней действия.")] = 14,
+    email: Annotated[bool, typer.Option("--email", help="Разослать ссылки и по почте.")] = False,
     bot: Annotated[
         str | None,
-        typer.Option("--bot", help="The bot's username (default: asked from Telegram)."),
+        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у Telegram)."),
     ] = None,
     now: NowOpt = None,
 ) -> None:
-    """One-time Telegram deep links that bind a person's chat to the bot."""
+    """Одноразовые ссылки, которые подключают человека к Telegram-боту."""
     settings = _settings()
     if bool(people) == everyone:
         err.print("Укажите идентификаторы людей или --all (что-то одно).", markup=False)
@@ -511,6 +507,9 @@ def _sqlite_file_missing(db_url: str) -> bool:
 
 
 def main() -> None:
+    from engine.cli_ru import install
+
+    install()
     cli()
 
 

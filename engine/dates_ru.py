@@ -13,9 +13,17 @@ How a text is read:
   the forms found name different dates («с 10.11 до 15.11»), or one of them names no real date
   («31.02.2024», «через 1.5 месяца», «в следующую пятницу»), the answer is None: the bot asks
   again rather than guess.
-* A date written with a year is returned as is, even in the past; without a year it is the next
-  such date on or after ``today`` (this year or the next, else None: «29.02» in 2025 is a typo).
-* «в пятницу», «до пятницы», «к пятнице»: the next Friday strictly after ``today``.
+* A date written with a year is returned as is, even in the past; without a year it is the
+  next such date, unless it passed less than ``RECENT_DAYS`` ago: then it is that past date
+  (None if there is none: «29.02» in 2025 is a typo). So «до 10 февраля» typed on 19 February
+  is 10 February of this year, which the caller refuses as past — not 10 February of the next
+  year, a 355-day extension nobody asked for; «до 20 декабря» typed on 5 January is last
+  December's; «до 1 сентября» typed in February is this September.
+* Day numbers may be words: «до первого марта», «к двадцать пятому октября».
+* «в пятницу», «до пятницы», «к пятнице»: the next Friday strictly after ``today``; «в следующую
+  (будущую) пятницу» the Friday of the next calendar week (Monday to Sunday).
+* «на неделю», «на две недели», «на 10 дней», «на месяц»: that much after ``deadline`` (the
+  current deadline, when the caller gives it; ``today`` if that is later or not given).
 * «конец недели» is the coming Sunday (the calendar week ends on Sunday; ``today`` if it is one);
   «конец рабочей недели» the coming Friday (``today`` if it is one). «конец месяца», «конец
   ноября», «конец года» are the last day of that month or year.
@@ -38,6 +46,7 @@ from dataclasses import dataclass
 from datetime import MAXYEAR, date, datetime
 
 MAX_TEXT_CHARS = 200
+RECENT_DAYS = 92  # a day and month without a year that passed less than this ago is this year's
 YEARS_BACK = 1
 YEARS_AHEAD = 5
 _MAX_QUANTITY = 10_000  # «через 99999999999 дней» is refused before any arithmetic
@@ -90,11 +99,25 @@ _WEEKDAYS = (  # Monday first, as date.weekday() counts
     "суббот(?:а|у|ы|е)",
     "воскресень(?:е|я|ю)",
 )
-_WEEKDAY_MODIFIERS_REFUSED = ("следующ", "прошл", "будущ", "кажд")  # which Friday is meant?
+_WEEKDAY_MODIFIERS_REFUSED = ("прошл", "кажд")  # which Friday is meant?
+_WEEKDAY_NEXT_WEEK = ("следующ", "будущ")
 
 _NOT_NUMERIC = r"(?<![0-9./-])"
 _END_NUMERIC = r"(?![0-9]|[./-][0-9])"
 _AFTER = re.compile(rf"\bчерез\s+(?:(?P<quantity>\S+?)\s*)?(?P<unit>{_UNIT})(?![а-я])")
+_FOR = re.compile(rf"\bна\s+(?:(?P<quantity>\S+?)\s*)?(?P<unit>{_UNIT})(?![а-я])")
+_ORDINAL_STEMS = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "седьм": 7, "восьм": 8,
+    "девят": 9, "десят": 10, "одиннадцат": 11, "двенадцат": 12, "тринадцат": 13,
+    "четырнадцат": 14, "пятнадцат": 15, "шестнадцат": 16, "семнадцат": 17, "восемнадцат": 18,
+    "девятнадцат": 19, "двадцат": 20, "тридцат": 30,
+}  # fmt: skip
+_ORDINAL = "|".join(sorted(_ORDINAL_STEMS, key=len, reverse=True))
+_ORDINAL_WORDED = re.compile(
+    rf"\b(?:(двадцать|тридцать)\s+)?({_ORDINAL})(?:ьего|ьему|ье|ого|ому|ое)\s+"
+    rf"({_MONTH})(?![а-я])\.?"
+    rf"(?:\s*,?\s*([0-9]{{4}}))?"
+)
 _ISO = re.compile(rf"{_NOT_NUMERIC}([0-9]{{4}})([./-])([0-9]{{1,2}})\2([0-9]{{1,2}}){_END_NUMERIC}")
 _NUMERIC = re.compile(
     rf"{_NOT_NUMERIC}([0-9]{{1,2}})([./-])([0-9]{{1,2}})(?:\2([0-9]{{4}}|[0-9]{{2}}))?{_END_NUMERIC}"
@@ -116,26 +139,55 @@ _WEEKDAY = re.compile(
 _Reader = Callable[["re.Match[str]", date], date | None]
 
 
-def parse_new_date(text: str, today: date) -> date | None:
-    """The date that ``text`` names, read relative to ``today`` (the writer's local date).
+def parse_new_date(text: str, today: date, *, deadline: date | None = None) -> date | None:
+    """The date that ``text`` names, read relative to ``today`` (the writer's local date) and,
+    for «на неделю», to ``deadline`` (the current one).
 
     None when the text names no date, names several different ones, names an impossible one, or
     is longer than ``MAX_TEXT_CHARS``. Never raises.
     """
+    found, _ = _read(text, today, deadline)
+    return found
+
+
+def date_only(text: str, today: date, *, deadline: date | None = None) -> date | None:
+    """The date when ``text`` is nothing but a date («20.02.2024», «до 1 марта»): no other
+    words than a preposition. None for a sentence that merely mentions one («в отпуске до
+    1 марта»), or names none."""
+    found, rest = _read(text, today, deadline)
+    if found is None:
+        return None
+    words = re.findall(r"[^\W\d_]+", rest)
+    return found if all(w in _FILLER_WORDS for w in words) else None
+
+
+_FILLER_WORDS = frozenset({"до", "к", "по", "на", "ко", "в", "во", "срок", "новый", "г", "года"})
+
+
+def _read(text: str, today: date, deadline: date | None) -> tuple[date | None, str]:
+    """The one date named (or None) and what is left of the text once the dates are cut out."""
     if isinstance(today, datetime):  # a datetime would not compare with the dates made here
         today = today.date()
+    if isinstance(deadline, datetime):
+        deadline = deadline.date()
     if len(text) > MAX_TEXT_CHARS:
-        return None
+        return None, text
     rest = _normalize(text)
+    base = today if deadline is None or deadline < today else deadline
+
+    def read_for(match: re.Match[str], _: date) -> date | None:
+        return _read_after(match, base)
+
+    readers: tuple[tuple[re.Pattern[str], _Reader], ...] = ((_FOR, read_for), *_READERS)
     found: set[date] = set()
-    for pattern, read in _READERS:
+    for pattern, read in readers:
         for match in pattern.finditer(rest):
             day = read(match, today)
             if day is None or not _in_window(day, today):
-                return None
+                return None, rest
             found.add(day)
         rest = pattern.sub(lambda m: " " * len(m.group()), rest)
-    return found.pop() if len(found) == 1 else None
+    return (found.pop() if len(found) == 1 else None), rest
 
 
 def _normalize(text: str) -> str:
@@ -147,7 +199,8 @@ def _normalize(text: str) -> str:
 
 
 def _read_after(match: re.Match[str], today: date) -> date | None:
-    """«через две недели»; an amount that is not a whole number («1.5», «2-3») refuses the text."""
+    """«через две недели» after ``today`` (or «на две недели» after the deadline); an amount that
+    is not a whole number («1.5», «2-3») refuses the text."""
     quantity, unit = match["quantity"], match["unit"]
     if quantity == "пол":
         return _add_months(today, 6) if unit in ("год", "года") else None
@@ -178,6 +231,18 @@ def _read_numeric(match: re.Match[str], today: date) -> date | None:
     return _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
 
 
+def _read_ordinal_worded(match: re.Match[str], today: date) -> date | None:
+    """«первого марта», «двадцать пятого октября 2024»."""
+    tens = {None: 0, "двадцать": 20, "тридцать": 30}[match[1]]
+    units = _ORDINAL_STEMS[match[2]]
+    if tens and units >= 10:  # «двадцать десятого»: no such number
+        return None
+    day, month, year = tens + units, _MONTHS[match[3]], match[4]
+    if year is None:
+        return _next_day_month(day, month, today)
+    return _date(int(year), month, day)
+
+
 def _read_worded(match: re.Match[str], today: date) -> date | None:
     day, month, year = int(match[1]), _MONTHS[match[2]], match[3]
     if year is None:
@@ -191,10 +256,10 @@ def _read_end_of(match: re.Match[str], today: date) -> date | None:
         month = _MONTHS[month_word]
         if year is not None:
             return _month_end(int(year), month)
-        this_year = _month_end(today.year, month)
-        if this_year is not None and this_year >= today:
-            return this_year
-        return _month_end(today.year + 1, month)
+        return _nearest(
+            [_month_end(year, month) for year in (today.year - 1, today.year, today.year + 1)],
+            today,
+        )
     if period == "недели":
         return _add_days(today, (6 - today.weekday()) % 7)
     if period == "месяца":
@@ -213,15 +278,23 @@ def _read_weekday(match: re.Match[str], today: date) -> date | None:
     if modifier.startswith(_WEEKDAY_MODIFIERS_REFUSED):
         return None
     weekday = next(i for i in range(7) if match[i + 3] is not None)
+    if modifier.startswith(_WEEKDAY_NEXT_WEEK):  # that day of the next calendar week
+        return _add_days(today, 7 - today.weekday() + weekday)
     return _add_days(today, (weekday - today.weekday() - 1) % 7 + 1)
 
 
 def _next_day_month(day: int, month: int, today: date) -> date | None:
-    for year in (today.year, today.year + 1):
-        candidate = _date(year, month, day)
-        if candidate is not None and candidate >= today:
-            return candidate
-    return None
+    """A day and month without a year: the nearest such date to ``today``."""
+    return _nearest(
+        [_date(year, month, day) for year in (today.year - 1, today.year, today.year + 1)], today
+    )
+
+
+def _nearest(candidates: list[date | None], today: date) -> date | None:
+    """The earliest candidate not more than ``RECENT_DAYS`` before ``today``: a date that has
+    just passed is meant as that one (a mistake the caller refuses), not as next year's."""
+    since = today.toordinal() - RECENT_DAYS
+    return next((d for d in candidates if d is not None and d.toordinal() >= since), None)
 
 
 def _add_days(start: date, days: int) -> date | None:
@@ -259,6 +332,7 @@ _READERS: tuple[tuple[re.Pattern[str], _Reader], ...] = (
     (_AFTER, _read_after),
     (_ISO, _read_iso),
     (_NUMERIC, _read_numeric),
+    (_ORDINAL_WORDED, _read_ordinal_worded),
     (_WORDED, _read_worded),
     (_END_OF, _read_end_of),
     (_DAY_WORD, _read_day_word),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from engine.reach import Reach
 from engine.timing.escalation import Step, escalated_between, first_escalation
 from engine.workflow.catalog import clause_order
 
@@ -39,6 +40,11 @@ class TaskView:
     owner_reachable: bool
     extension_to: date | None = None  # a pending request for more time: the date asked for
     extension_at: datetime | None = None  # when it was asked
+    owner_reach: Reach | None = None  # how the owner can be reached, for «Нет связи»
+
+    @property
+    def unreachable_listed(self) -> bool:
+        return self.owner_reach.listed if self.owner_reach is not None else not self.owner_reachable
 
     def overdue_on(self, day: date) -> bool:
         return self.state == "open" and day > self.deadline
@@ -121,7 +127,7 @@ def compose(
                 digest.extension_requests.append(Item(task))
                 if task.extension_at is not None and task.extension_at > last_at:
                     digest.news = True
-            if not task.owner_reachable:
+            if task.unreachable_listed:
                 unreachable.setdefault(task.owner_id, Item(task))
             if day <= task.deadline <= day + timedelta(days=DUE_SOON_DAYS):
                 digest.due_soon.append(Item(task, (task.deadline - day).days))

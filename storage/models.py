@@ -171,6 +171,12 @@ class Evidence(Model):
     data = fields.BinaryField(null=True)  # bounded by MAX_ATTACHMENT_BYTES
     reference = fields.CharField(max_length=255, null=True)  # Message-ID, Telegram file_id
     received_at = fields.DatetimeField()
+    # The report round it belongs to (task.reports when it came, +1 while the task was open):
+    # the controller sees a round's evidence apart from the earlier rounds'. None: before 0009.
+    round = fields.IntField(null=True)
+    # The Telegram message it came in ("chat:message_id"), to copy it to the controller.
+    message_ref = fields.CharField(max_length=64, null=True)
+    media_group = fields.CharField(max_length=64, null=True)  # Telegram album it came in
 
     task_id: int
     person_id: str

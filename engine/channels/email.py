@@ -50,6 +50,7 @@ class Mail:
     text: str
     key: str  # the outbox key: the Message-ID is derived from it, so a retry keeps it
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    in_reply_to: str | None = None  # the Message-ID this answers: the reply joins its thread
 
 
 def deadline_invite(uid: str, deadline: date, summary: str, description: str) -> Attachment:
@@ -80,6 +81,9 @@ def build(mail: Mail, sender: str, now: datetime, secret: bytes) -> EmailMessage
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+        message["References"] = mail.in_reply_to
     message.set_content(mail.text)
     message.add_alternative(mail.html, subtype="html")
     for attachment in mail.attachments:
@@ -106,6 +110,9 @@ def wire_bytes(mail: Mail, sender: str, now: datetime, secret: bytes) -> bytes |
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
+    if mail.in_reply_to:
+        message["In-Reply-To"] = mail.in_reply_to
+        message["References"] = mail.in_reply_to
     alternative = MIMEMultipart("alternative")
     alternative.attach(MIMEText(mail.text, "plain", "utf-8"))
     alternative.attach(MIMEText(mail.html, "html", "utf-8"))

@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from types import TracebackType
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -119,10 +126,14 @@ class TelegramChannel:
         except TelegramError as exc:
             raise ChannelUnavailable(f"Telegram: не удалось получить обновления: {exc}") from None
 
-    async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
-        """The bot's command menu (best effort: the commands work without it)."""
+    async def set_commands(
+        self, commands: Sequence[tuple[str, str]], chat_id: int | None = None
+    ) -> None:
+        """The bot's command menu, for every private chat or for one (best effort: the
+        commands work without it)."""
+        scope = BotCommandScopeChat(chat_id) if chat_id is not None else None
         try:
-            await self.bot.set_my_commands([BotCommand(c, d) for c, d in commands])
+            await self.bot.set_my_commands([BotCommand(c, d) for c, d in commands], scope=scope)
         except TelegramError as exc:
             log.warning("telegram.commands_not_set reason=%r", str(exc))
 

@@ -9,7 +9,7 @@ touches a confirmation: reported and done tasks keep their state and evidence.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,8 @@ from storage.models import AuditEvent, Group, Person, Resolution, Task, TaskStat
 
 IN_FLIGHT = (TaskState.OPEN, TaskState.REPORTED)
 ACTOR = "apply"
+CREATE_BATCH = 1000  # tasks inserted at a time (and a step of the progress bar)
+Progress = Callable[[int, int], None]  # (done, total)
 
 
 @dataclass(frozen=True)
@@ -234,17 +236,33 @@ async def load_snapshot(resolution_ids: Iterable[str]) -> Snapshot:
     return Snapshot(people, groups, digests, tasks)
 
 
-async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
-    """Write the plan in one transaction."""
+async def execute(
+    plan: Plan, catalog: Catalog, now: datetime, progress: Progress | None = None
+) -> None:
+    """Write the plan in one transaction; ``progress(done, total)`` after each step."""
+    total = (
+        len(plan.people) + len(plan.groups) + len(plan.resolutions) + len(plan.creates)
+        + len(plan.updates) + len(plan.restores)
+    )  # fmt: skip
+    done = 0
+
+    def step(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
     async with in_transaction():
         if plan.unlink:  # the roster gives their linked chat to someone else
             await Person.filter(id__in=plan.unlink).update(telegram_chat_id=None)
         for person in plan.people:
             await Person.update_or_create(id=person.id, defaults=person_fields(person))
+            step()
         for group in plan.groups:
             await Group.update_or_create(
                 id=group.id, defaults={"name": group.name, "members": list(group.members)}
             )
+            step()
         for resolution in plan.resolutions:
             await Resolution.update_or_create(
                 id=resolution.id,
@@ -266,6 +284,7 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                     "materialized_through": local_date(now, resolution.tz),
                 },
             )
+            step()
         people = {p.id: p for p in await Person.filter(id__in=list(catalog.people))}
 
         def check(draft: Draft) -> datetime | None:
@@ -274,7 +293,10 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
         zones = {r.id: r.meta.timezone for r in catalog.resolutions}
         new = [new_task(d, zones[d.key[0]], people[d.key[2]], now) for d in plan.creates]
         # ignore_conflicts: a tick may have created the same occurrence since the plan was made
-        await Task.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        for start in range(0, len(new), CREATE_BATCH):
+            batch = new[start : start + CREATE_BATCH]
+            await Task.bulk_create(batch, batch_size=CREATE_BATCH, ignore_conflicts=True)
+            step(len(batch))
         for task, draft in plan.updates:
             await Task.filter(id=task.id).update(
                 clause_text=draft.text,
@@ -282,6 +304,7 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                 policy=draft.policy,
                 next_due_at=check(draft),
             )
+            step()
         for task, draft in plan.restores:
             await Task.filter(id=task.id).update(
                 state=TaskState.OPEN,
@@ -291,6 +314,7 @@ async def execute(plan: Plan, catalog: Catalog, now: datetime) -> None:
                 policy=draft.policy,
                 next_due_at=check(draft),
             )
+            step()
         if plan.cancels:
             await Task.filter(id__in=[t.id for t in plan.cancels]).update(
                 state=TaskState.CANCELLED, closed_at=now, next_due_at=None
@@ -334,9 +358,11 @@ async def _audit(plan: Plan, now: datetime) -> None:
         log.info(event_line("apply.change", change=repr(line)))
 
 
-async def apply_catalog(catalog: Catalog, now: datetime, *, dry_run: bool = False) -> Plan:
+async def apply_catalog(
+    catalog: Catalog, now: datetime, *, dry_run: bool = False, progress: Progress | None = None
+) -> Plan:
     snapshot = await load_snapshot(r.id for r in catalog.resolutions)
     plan = plan_apply(catalog, snapshot, now)
     if not dry_run and not plan.empty:
-        await execute(plan, catalog, now)
+        await execute(plan, catalog, now, progress)
     return plan

@@ -18,11 +18,10 @@ from telegram import Message, MessageEntity
 from engine.audit import refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
-from engine.dates_ru import parse_new_date
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
-from engine.service import control, invites
-from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
+from engine.service import control, extension_talk, invites
+from engine.service.confirm import Attached, Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
 from engine.service.notices import esc
@@ -30,6 +29,7 @@ from engine.timing.local import local_date
 from engine.workflow.catalog import clause_order
 from storage.models import (
     Dialogue,
+    Evidence,
     Extension,
     ExtensionState,
     Outbox,
@@ -56,12 +56,6 @@ HELP = (
     "Команды:\n/tasks — ваши открытые пункты\n/cancel — отменить начатое действие\n"
     "/help — эта справка"
 )
-COMMANDS = (  # the bot's menu in Telegram
-    ("tasks", "Мои открытые пункты"),
-    ("status", "Ход исполнения (для контролёра)"),
-    ("cancel", "Отменить начатое действие"),
-    ("help", "Справка"),
-)
 HELP_CONTROLLER = "\n/status — ход исполнения постановлений, которые вы контролируете"
 HINT = (
     "Чтобы приложить материалы к пункту, ответьте на напоминание о нём или нажмите "
@@ -72,11 +66,8 @@ NOTHING_TO_CANCEL = "Отменять нечего."
 CANCELLED = "Хорошо, отменено."
 NOT_CONTROLLER = "Команда /status доступна контролёру постановления. Ваши пункты — /tasks."
 NO_TASKS = "Открытых пунктов у вас нет. Спасибо!"
-DATE_NOT_UNDERSTOOD = (
-    "Не удалось понять дату. Напишите, например, «15.11.2023», «до 15 ноября» или "
-    "«через неделю». Передумали — /cancel."
-)
-ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки. Передумали — /cancel."
+DATE_NOT_UNDERSTOOD = extension_talk.DATE_NOT_UNDERSTOOD
+ASK_REASON = extension_talk.ASK_REASON
 EXTENSION_SENT = "Просьба об отсрочке до {to} передана контролёру. Я сообщу о решении."
 EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
 TASK_CLOSED = "Этот пункт уже закрыт: ничего не изменено."
@@ -85,6 +76,7 @@ NEED_CONTENT = (
     "Не удалось распознать отчёт: пришлите текст, ссылку, фото или файл. Передумали — /cancel."
 )
 COMMENT_SENT = "Комментарий передан исполнителю."
+RETURNED_WITH_COMMENT = "Отчёт возвращён на доработку, ваш комментарий передан исполнителю."
 EVIDENCE_ADDED = (
     "Приложено к пункту {clause}. Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
 )
@@ -195,15 +187,24 @@ async def _continue(
         if message.media_group_id is None or message.media_group_id != dialogue.data.get("group"):
             await dialogue.delete()
             return None
-        return await _addition(task, message, person, now, "evidence-album", quiet=True)
+        return await _addition(task, message, person, now, secret, "evidence-album", quiet=True)
     if step == "report":
         return await _report(dialogue, task, message, person, secret, now)
     text = (message.text or "").strip()
+    if step.startswith("extension_") and task.state != TaskState.OPEN:
+        await dialogue.delete()
+        return Handled("stale", [Said(TASK_CLOSED)])
     if step == "extension_date":
-        return await _extension_date(dialogue, task, text, person, now)
+        return _said(await extension_talk.on_date(dialogue, task, text, person, now, secret))
+    if step == "extension_confirm":
+        answer = await extension_talk.on_confirm_text(dialogue, task, text, person, now, secret)
+        return _said(answer)
     if step == "extension_reason":
         if not text:
             return Handled("asked-text", [Said(NEED_TEXT)])
+        corrected = await extension_talk.on_reason(dialogue, task, text, person, now, secret)
+        if corrected is not None:
+            return _said(corrected)
         await dialogue.delete()
         to = date.fromisoformat(str(dialogue.data["to"]))
         if task.state != TaskState.OPEN:
@@ -231,7 +232,7 @@ async def _report(
     if not accepts_evidence(task.state):
         await dialogue.delete()
         return Handled("stale", [Said(TASK_CLOSED)])
-    attached = await attach(task, person.id, pieces, now, source="telegram")
+    attached = await _attach(task, person, pieces, message, now)
     if message.media_group_id is not None:
         dialogue.step, dialogue.data = "album", {"group": message.media_group_id}
         dialogue.expires_at = now + ALBUM_WINDOW
@@ -240,7 +241,10 @@ async def _report(
         await dialogue.delete()
     replies = [Said(esc(r)) for r in attached.refused]
     if task.state == TaskState.REPORTED:  # more material for a report already sent
-        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+        await announce_addition(
+            task, message.chat.id, message.message_id, pieces, now,
+            secret=secret, media_group=message.media_group_id,
+        )  # fmt: skip
         return Handled("evidence", [Said(ADDED_TO_REPORT), *replies])
     done = await owner_says_done(
         task, now, via="telegram", secret=secret, copies=_copies(message, pieces)
@@ -248,23 +252,8 @@ async def _report(
     return Handled(f"report-{done.name}", [Said(esc(done.answer)), *replies])
 
 
-async def _extension_date(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Handled:
-    if task.state != TaskState.OPEN:
-        await dialogue.delete()
-        return Handled("stale", [Said(TASK_CLOSED)])
-    resolution = await Resolution.get(id=task.resolution_id)
-    today = local_date(now, ZoneInfo(person.timezone or resolution.timezone))
-    to = parse_new_date(text, today) if text else None
-    if to is None:
-        return Handled("date-not-understood", [Said(DATE_NOT_UNDERSTOOD)])
-    problem = control.extension_problem(task, to, today)
-    if problem is not None:
-        return Handled("date-refused", [Said(esc(problem) + " Передумали — /cancel.")])
-    dialogue.step, dialogue.data = "extension_reason", {"to": to.isoformat()}
-    await dialogue.save()
-    return Handled("asked-reason", [Said(ASK_REASON.format(to=dmy(to)))])
+def _said(answer: extension_talk.Answer) -> Handled:
+    return Handled(answer.name, [Said(esc(answer.html), answer.buttons)])
 
 
 # --- replies to the bot's messages ---------------------------------------------------------------
@@ -282,9 +271,21 @@ async def _reply_to_ours(
         return None
     task = await Task.get(id=sent.task_id)
     if person.id == task.owner_id:
-        return await _addition(task, message, person, now, "evidence")
+        return await _addition(task, message, person, now, secret, "evidence")
     resolution = await Resolution.get(id=task.resolution_id)
     if person.id == resolution.controller_id and message.text:
+        if task.state == TaskState.REPORTED and _about_round(sent.key, task):
+            # A text reply to the report under review: the report goes back for rework with
+            # this comment, and the owner gets the buttons back.
+            decided = await control.decide_report(Action.RETURN, task, task.reports, now)
+            if decided.changed:
+                task.state, task.reported_at = TaskState.OPEN, None
+                owner = await Person.get(id=task.owner_id)
+                await control.announce_return(task, owner, resolution.number, secret, now)
+                await control.pass_comment(
+                    task, person, message.text, now, f"m{message.message_id}"
+                )
+                return Handled("returned-by-reply", [Said(RETURNED_WITH_COMMENT)])
         await control.pass_comment(task, person, message.text, now, f"m{message.message_id}")
         return Handled("commented", [Said(COMMENT_SENT)])
     refusal("message.foreign_reply", person=person.id, task=task.id)
@@ -292,21 +293,53 @@ async def _reply_to_ours(
 
 
 async def _addition(
-    task: Task, message: Message, person: Person, now: datetime, name: str, *, quiet: bool = False
+    task: Task,
+    message: Message,
+    person: Person,
+    now: datetime,
+    secret: bytes,
+    name: str,
+    *,
+    quiet: bool = False,
 ) -> Handled:
     """The owner's message as evidence for the task; a report under review gets it too.
-    ``quiet``: no thanks for each photo of an album (only a refusal is worth a message)."""
+    ``quiet``: no thanks for each photo of an album (only a refusal is worth a message); the
+    thanks for an album go with its first photo only."""
     pieces = pieces_of(message)
     if not pieces:
         return Handled("asked-content", [Said(NEED_CONTENT)])
-    attached = await attach(task, person.id, pieces, now, source="telegram")
+    group = message.media_group_id
+    if group is not None and await Evidence.filter(task_id=task.id, media_group=group).exists():
+        quiet = True  # the album's first photo was answered
+    attached = await _attach(task, person, pieces, message, now)
     replies = [Said(esc(r)) for r in attached.refused]
     if attached.stored and task.state == TaskState.REPORTED:
-        await announce_addition(task, message.chat.id, message.message_id, pieces, now)
+        await announce_addition(
+            task, message.chat.id, message.message_id, pieces, now,
+            secret=secret, media_group=group,
+        )  # fmt: skip
     if attached.stored and not quiet:
         added = ADDED_TO_REPORT if task.state == TaskState.REPORTED else EVIDENCE_ADDED
         replies.insert(0, Said(added.format(clause=esc(task.clause_id))))
     return Handled(name, replies)
+
+
+async def _attach(
+    task: Task, person: Person, pieces: list[Piece], message: Message, now: datetime
+) -> Attached:
+    """Store a message's pieces with where they came from: the message, to copy it to the
+    controller, and its album."""
+    return await attach(
+        task, person.id, pieces, now, source="telegram",
+        message_ref=f"{message.chat.id}:{message.message_id}", media_group=message.media_group_id,
+    )  # fmt: skip
+
+
+def _about_round(key: str, task: Task) -> bool:
+    """Whether our message (by its outbox key) was about the task's current report round: the
+    report itself or an addition to it."""
+    round_key = f"report:{task.id}:{task.reports}"
+    return key == round_key or key.startswith(round_key + ":")
 
 
 def _copies(message: Message, pieces: list[Piece]) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from engine.digest import Digest, Item, TaskView, compose
+from engine.reach import reach_of
 from engine.render import Renderer
 from engine.service.dispatch import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
@@ -158,6 +159,7 @@ async def _task_views(
                     row["owner__name"],
                     row["owner__organisation"],
                     route(fields_of, channels) != NO_CHANNEL,
+                    reach_of(fields_of, channels, ZoneInfo(resolution["timezone"])),
                 )
             title = shared.setdefault(
                 ("title", resolution["id"]), f"№ {resolution['number']} «{resolution['title']}»"
@@ -178,6 +180,7 @@ async def _task_views(
                 controller_id=resolution["controller_id"],
                 steps=chain[0],
                 owner_reachable=owner[2],
+                owner_reach=owner[3],
                 extension_to=asked[row["id"]][0] if row["id"] in asked else None,
                 extension_at=asked[row["id"]][1] if row["id"] in asked else None,
             )

@@ -524,7 +524,8 @@ def _mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
     if all(isinstance(payload.get(k), str) for k in ("subject", "html", "text")):
         html = payload.get("mail_html") or payload["html"]  # a notice has its own for mail
         return Mail(
-            person.email, person.name, payload["subject"], html, payload["text"], row.key
+            person.email, person.name, payload["subject"], html, payload["text"], row.key,
+            in_reply_to=payload.get("in_reply_to"),
         )  # fmt: skip
     raise RenderError(f"нечего отправить: письмо {row.key} без содержимого")
 

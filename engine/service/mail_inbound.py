@@ -140,6 +140,7 @@ async def _handle(
     outcome, changed, announced = ("evidence" if stored else "empty"), stored > 0, False
     if reply.confirms:
         result = await owner_says_done(task, now, via="email", secret=secret, caution=warning)
+        await mail_answers.answer_confirmation(task, owner, reply.message_id, result, now)
         outcome, changed = result.name, changed or result.changed
         announced = result.changed and result.name == TaskState.REPORTED.value
     if warning and changed and not announced:  # the report notice already carries it

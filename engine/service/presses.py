@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 from engine.audit import refusal
 from engine.callbacks import Action, Press, verify
 from engine.render import dmy
-from engine.service import control
+from engine.service import control, extension_talk
 from engine.service.confirm import ANSWER_CANCELLED, ANSWER_CLOSED, Outcome, owner_says_done
 from engine.service.notices import esc
 from storage.models import Dialogue, Extension, Person, Resolution, Task, TaskState
@@ -33,7 +33,7 @@ ASK_REPORT = (
 )
 ASK_DATE = (
     "До какой даты нужна отсрочка по пункту {clause}? Сейчас срок — {deadline}. "
-    "Напишите, например: «до 15 ноября», «15.11.2023» или «через неделю». Передумали — /cancel."
+    "Напишите, например: {examples}. Передумали — /cancel."
 )
 DIALOGUE_TTL = timedelta(hours=1)  # an answer hours later is more likely about something else
 
@@ -72,6 +72,11 @@ async def _as_owner(
     if action == Action.DONE:
         done = await owner_says_done(task, now, via="telegram", secret=secret)
         return Pressed(done.answer, done.changed, done.name)
+    if action in (Action.DATE_YES, Action.DATE_NO):
+        answer, name, prompt = await extension_talk.on_confirm_press(
+            action == Action.DATE_YES, chat_id, task, person, now
+        )
+        return Pressed(answer, prompt is not None, name, None if prompt is None else esc(prompt))
     # A report may follow a «Выполнено» (more material for the controller); more time only for
     # work still open.
     allowed = (TaskState.OPEN, TaskState.REPORTED) if action == Action.REPORT else (TaskState.OPEN,)
@@ -87,7 +92,9 @@ async def _as_owner(
         return Pressed(ANSWER_EXTENSION_PENDING, False, "extension-pending")
     await expect(chat_id, person, "extension_date", task, now)
     deadline = task.extended_to or task.deadline
-    prompt = ASK_DATE.format(clause=clause, deadline=dmy(deadline))
+    today = await extension_talk.today_of(task, person, now)
+    examples = esc(extension_talk.examples(deadline, today))
+    prompt = ASK_DATE.format(clause=clause, deadline=dmy(deadline), examples=examples)
     return Pressed(ANSWER_ASK_DATE, False, "asked-date", prompt)
 
 

@@ -30,12 +30,12 @@ from apscheduler.triggers.cron import CronTrigger
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
 from engine.ops.observe import PassObserver
-from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
 from engine.service.leader import MAIL_READER, TELEGRAM_POLLER, AdvisoryLock, while_leader
 from engine.service.mail_inbound import pull_email
+from engine.service.menus import set_menus
 from storage.models import Resolution
 
 log = logging.getLogger("resolute.run")
@@ -161,7 +161,7 @@ class Service:
             scheduler.add_job(self.scheduled_pass, trigger, max_instances=1, coalesce=True)
         scheduler.start()
         if self.app.telegram is not None:
-            await self.app.telegram.set_commands(COMMANDS)
+            await set_menus(self.app.telegram)
         listener = (
             asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
         )

@@ -8,6 +8,7 @@ local day, a retry), with a sender that records instead of sending. Nobody confi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -99,11 +100,13 @@ async def simulate(
     email: bool = False,
     start: datetime | None = None,
     texts: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Planned]:
     """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``.
 
     Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured).
-    ``texts``: keep what each message says (``Planned.text``)."""
+    ``texts``: keep what each message says (``Planned.text``).
+    ``progress(days done, days in all)`` follows the simulated clock."""
     zones = [ZoneInfo(r.meta.timezone) for r in catalog.resolutions]
     if not zones:
         return []
@@ -117,9 +120,12 @@ async def simulate(
         outlets = Outlets(sender, mailer)
         report = TickReport()
         now = begin
+        days = max(1, (end - begin).days)
         while now < end:
             await advance(report, now, outlets, renderer, SIMULATION_SECRET)
             now = await _next_event(now, catalog, end)
+            if progress is not None:
+                progress(min(days, (now - begin).days), days)
         said = {**sender.texts, **(mailer.texts if mailer else {})} if texts else None
         return await _timeline(end, said)
 

@@ -167,3 +167,30 @@ async def test_a_bounce_marks_the_address_and_unmatched_mail_changes_nothing(
         assert (await Task.get(owner_id="sidorov")).state == TaskState.OPEN
         outcomes = sorted(i.outcome or "" for i in await Inbound.filter(kind="email"))
         assert outcomes == ["bounce", "unmatched"]
+
+
+async def test_an_emailed_done_is_answered_once_in_its_thread(
+    servers: tuple[FakeSMTP, FakeIMAP], db_url: str, tmp_path: Path
+) -> None:
+    """Issue 13, point 8: the owner's «Выполнено» by mail gets the thanks Telegram would give."""
+    smtp, imap = servers
+    async with App(settings(db_url, **mail_settings(smtp, imap))) as app:
+        await apply_catalog(load_catalog([write_workflow(tmp_path, owners="sidorov")]), at(APPLIED))
+        await tick(app, MINUS_7)
+        [reminder] = smtp.messages
+        done = reply(reminder, "sidorov@example.org", "Выполнено", message_id="<done-1@mail.org>")
+        imap.deliver(done)
+        await tick(app, MINUS_7 + timedelta(hours=1))
+        again = reply(reminder, "sidorov@example.org", "Готово", message_id="<done-2@mail.org>")
+        imap.deliver(again)  # said twice: answered once
+        await tick(app, MINUS_7 + timedelta(hours=2))
+        answers = [m for m in smtp.messages if m["In-Reply-To"]]
+    [answer] = answers
+    assert answer["To"].addresses[0].addr_spec == "sidorov@example.org"
+    assert answer["In-Reply-To"] == "<done-1@mail.org>"
+    assert answer["References"] == "<done-1@mail.org>"
+    assert str(answer["Subject"]).startswith("Re: пункт A.1")
+    text = answer.get_body(("plain",))
+    assert text is not None
+    assert "Спасибо! Отметка о выполнении передана контролёру." in text.get_content()
+    assert "Пункт A.1 постановления № 1-1" in text.get_content()

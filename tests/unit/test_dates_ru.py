@@ -1,19 +1,22 @@
 """A new deadline typed in Russian: every form an official uses, the edges, and garbage.
 
 Pinned rules (engine/dates_ru.py): with a year a date is returned as is; without one it is the next
-such date on or after today; weekdays are strictly after today; «конец недели» is Sunday, «конец
-рабочей недели» Friday; several different dates, impossible dates, years outside today.year-1 …
-today.year+5 and texts over 200 characters give None; nothing raises.
+such date, unless it passed less than RECENT_DAYS ago (then that one); weekdays are strictly after
+today; «конец недели» is Sunday, «конец рабочей недели» Friday; several different dates,
+impossible dates, years outside today.year-1 … today.year+5 and texts over 200 characters give
+None; nothing raises.
 """
 
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine.dates_ru import MAX_TEXT_CHARS, parse_new_date
+from engine.dates_ru import MAX_TEXT_CHARS, RECENT_DAYS, date_only, parse_new_date
 
 FRIDAY = date(2023, 10, 13)
 
@@ -27,7 +30,9 @@ FORMS = [
     ("2023-11-15", date(2023, 11, 15)),
     ("5.1.2024", date(2024, 1, 5)),
     ("01.10.2023", date(2023, 10, 1)),  # written with a year: as is, even in the past
-    ("01.10", date(2024, 10, 1)),  # without one: the next 1 October
+    ("01.10", date(2023, 10, 1)),  # without one, just passed: that one (the caller refuses it)
+    ("01.09", date(2023, 9, 1)),
+    ("01.07", date(2024, 7, 1)),  # passed longer ago than RECENT_DAYS: the next one
     ("13.10", FRIDAY),  # on or after today
     ("29.02", date(2024, 2, 29)),
     ("до 15.11.2023 г.", date(2023, 11, 15)),
@@ -58,8 +63,8 @@ FORMS = [
     ("9 мая", date(2024, 5, 9)),
     ("12 июня", date(2024, 6, 12)),
     ("1 июля", date(2024, 7, 1)),
-    ("30 августа", date(2024, 8, 30)),
-    ("1 сент.", date(2024, 9, 1)),
+    ("30 августа", date(2023, 8, 30)),
+    ("1 сент.", date(2023, 9, 1)),
     ("20 октября", date(2023, 10, 20)),
     ("31 дек", date(2023, 12, 31)),
     ("31 декабря", date(2023, 12, 31)),
@@ -103,7 +108,8 @@ FORMS = [
     ("до конца года", date(2023, 12, 31)),
     ("до конца ноября", date(2023, 11, 30)),
     ("до конца февраля", date(2024, 2, 29)),
-    ("до конца сентября", date(2024, 9, 30)),  # passed: the next one
+    ("до конца сентября", date(2023, 9, 30)),  # just passed: that one
+    ("до конца июня", date(2024, 6, 30)),  # passed long ago: the next one
     ("до конца сентября 2023", date(2023, 9, 30)),
     # words and punctuation around
     ("Прошу до 15 ноября, пожалуйста", date(2023, 11, 15)),
@@ -150,13 +156,11 @@ REFUSED = [
     "через полдня",
     "через 99999999999 дней",
     "через 99999 лет",
-    "в следующую пятницу",
     "в прошлую среду",
     "каждую пятницу",
     "до конца следующего месяца",
     "конец следующей недели",
     "вчера",
-    "на неделю",  # relative to the current deadline, which this module does not know
     "15.11.2021",  # before today.year - 1
     "15.11.2029",  # after today.year + 5
     "через 10 лет",
@@ -181,7 +185,11 @@ def test_refused(text: str) -> None:
         ("15.01", date(2023, 12, 20), date(2024, 1, 15)),
         ("15 января", date(2023, 12, 20), date(2024, 1, 15)),
         ("20.12", date(2023, 12, 20), date(2023, 12, 20)),
-        ("19.12", date(2023, 12, 20), date(2024, 12, 19)),
+        ("19.12", date(2023, 12, 20), date(2023, 12, 19)),  # yesterday: refused by the caller
+        ("10.02", date(2024, 2, 19), date(2024, 2, 10)),  # not 10.02.2025 (issue 13)
+        ("до 10 февраля", date(2024, 2, 19), date(2024, 2, 10)),
+        ("до 20 декабря", date(2024, 1, 5), date(2023, 12, 20)),
+        ("до 1 сентября", date(2024, 2, 19), date(2024, 9, 1)),
         ("через месяц", date(2024, 1, 31), date(2024, 2, 29)),
         ("через месяц", date(2023, 1, 31), date(2023, 2, 28)),
         ("через 2 месяца", date(2023, 12, 31), date(2024, 2, 29)),
@@ -189,7 +197,8 @@ def test_refused(text: str) -> None:
         ("через полгода", date(2023, 8, 31), date(2024, 2, 29)),
         ("через год", date(2024, 2, 29), date(2025, 2, 28)),
         ("через неделю", date(2023, 12, 28), date(2024, 1, 4)),
-        ("29.02", date(2024, 3, 1), None),  # 2025 has none: a typo, not 2028
+        ("29.02", date(2024, 3, 1), date(2024, 2, 29)),  # yesterday: refused by the caller
+        ("29.02", date(2024, 9, 1), None),  # 2025 has none: a typo, not 2028
         ("29.02", date(2023, 3, 1), date(2024, 2, 29)),
         ("конец месяца", date(2024, 2, 10), date(2024, 2, 29)),
         ("конец месяца", date(2023, 10, 31), date(2023, 10, 31)),
@@ -304,3 +313,87 @@ def test_random_texts_never_raise() -> None:
         today = rng.choice([FRIDAY, date(2024, 2, 29), date(2023, 12, 31), date.min, date.max])
         result = parse_new_date(text, today)
         assert result is None or isinstance(result, date), text
+
+
+# --- issue 13: the phrases officials type, and the year a date without one belongs to --------
+
+TUESDAY = date(2024, 2, 20)
+DEADLINE = date(2024, 2, 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("на неделю", date(2024, 2, 28)),  # counted from the current deadline
+        ("на две недели", date(2024, 3, 6)),
+        ("Прошу продлить на 10 дней", date(2024, 3, 2)),
+        ("на месяц", date(2024, 3, 21)),
+        ("на полгода", date(2024, 8, 21)),
+        ("до первого марта", date(2024, 3, 1)),
+        ("к третьему марта", date(2024, 3, 3)),
+        ("до двадцать пятого марта 2024", date(2024, 3, 25)),
+        ("до тридцать первого марта", date(2024, 3, 31)),
+        ("в следующую пятницу", date(2024, 3, 1)),  # the Friday of next week, not the 23rd
+        ("в будущий понедельник", date(2024, 2, 26)),
+        ("в пятницу", date(2024, 2, 23)),
+        ("до двадцать десятого марта", None),
+        ("до тридцать первого февраля", None),
+    ],
+)
+def test_phrases_of_issue_13(text: str, expected: date | None) -> None:
+    assert parse_new_date(text, TUESDAY, deadline=DEADLINE) == expected
+
+
+def test_for_a_week_counts_from_today_when_the_deadline_has_passed() -> None:
+    assert parse_new_date("на неделю", TUESDAY, deadline=date(2024, 2, 10)) == date(2024, 2, 27)
+    assert parse_new_date("на неделю", TUESDAY) == date(2024, 2, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20.02.2024", date(2024, 2, 20)),
+        ("до 1 марта", date(2024, 3, 1)),
+        ("  к 15.03.  ", date(2024, 3, 15)),
+        ("через неделю", date(2024, 2, 27)),
+        ("в отпуске до 1 марта", None),  # a reason that mentions a date is still a reason
+        ("Ждём данные от первичных организаций", None),
+        ("", None),
+    ],
+)
+def test_date_only_tells_a_date_from_a_reason(text: str, expected: date | None) -> None:
+    assert date_only(text, TUESDAY) == expected
+
+
+@given(
+    today=st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31)),
+    day=st.integers(1, 31),
+    month=st.integers(1, 12),
+)
+def test_a_date_without_a_year_is_recent_or_ahead_never_a_year_late(
+    today: date, day: int, month: int
+) -> None:
+    """Property: «DD.MM» is never more than RECENT_DAYS back, never beyond a year ahead, and
+    falls on that day and month."""
+    found = parse_new_date(f"{day:02d}.{month:02d}", today)
+    if found is None:
+        return
+    assert (found.day, found.month) == (day, month)
+    assert -RECENT_DAYS <= (found - today).days <= 366
+
+
+@given(today=st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31)))
+def test_next_weekday_is_in_the_next_calendar_week(today: date) -> None:
+    found = parse_new_date("в следующую пятницу", today)
+    assert found is not None
+    assert found.weekday() == 4
+    assert found.isocalendar()[:2] == (today + timedelta(days=7)).isocalendar()[:2]
+
+
+@given(text=st.text(max_size=60), today=st.dates(), deadline=st.none() | st.dates())
+def test_any_text_never_raises(text: str, today: date, deadline: date | None) -> None:
+    for result in (
+        parse_new_date(text, today, deadline=deadline),
+        date_only(text, today, deadline=deadline),
+    ):
+        assert result is None or isinstance(result, date)

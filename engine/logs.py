@@ -1,0 +1,161 @@
+"""Log lines for a person or for a program: ``RESOLUTE_LOG_FORMAT`` = ``text`` | ``json``.
+
+``text`` is Russian words at a terminal and the plain event lines elsewhere (a log file, a pipe);
+``json`` is for log collectors.
+
+Events are logged under stable names with ``key=value`` fields (``engine.audit.event_line``):
+``callback.foreign user=9999 task=12 owner=ivanov``. In the ``text`` form (the default) a line
+says it in Russian — «Отказ: кнопку чужого пункта нажал не исполнитель (пользователь=9999,
+задача=12, исполнитель=ivanov) [callback.foreign]» — with the event's name kept at the end, so
+«why did Ivanov get two reminders?» can still be grepped. ``json`` is one object per line with
+``event`` and the fields as they are, for log collectors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+from engine.ops.logjson import JsonFormatter
+
+LEVELS = {"DEBUG": "отладка", "INFO": "", "WARNING": "внимание", "ERROR": "ошибка",
+          "CRITICAL": "сбой"}  # fmt: skip
+EVENTS = {
+    "apply.change": "Изменение при загрузке описаний",
+    "callback.foreign": "Отказ: кнопку чужого пункта нажал не исполнитель",
+    "callback.forged": "Отказ: кнопка с недействительной подписью",
+    "callback.not_controller": "Отказ: решение пытался принять не контролёр",
+    "callback.unknown_extension": "Отказ: кнопка о просьбе, которой нет",
+    "callback.unknown_task": "Отказ: кнопка о задаче, которой нет",
+    "channel.unavailable": "Канал связи недоступен",
+    "confirm.stale": "Отметка о закрытом пункте: ничего не изменено",
+    "control.stale": "Решение по уже рассмотренному: ничего не изменено",
+    "digest.enqueued": "Сводка поставлена в очередь",
+    "inbound.failed": "Не удалось обработать обновление Telegram",
+    "inbound.ignored": "Обновление Telegram пропущено",
+    "invite.chat_taken": "Приглашение: этот Telegram уже подключён к другому человеку",
+    "invite.expired": "Приглашение: срок ссылки истёк",
+    "invite.reused": "Приглашение: ссылка уже использована",
+    "invite.unknown": "Приглашение: неизвестная ссылка",
+    "mail.answered": "Ответ на письмо поставлен в очередь",
+    "mail.attachments_skipped": "Письмо: часть вложений не принята",
+    "mail.bounced": "Письма не доходят: адрес отклонён",
+    "mail.evidence_refused": "Письмо: материал не принят",
+    "mail.failed": "Не удалось обработать письмо",
+    "mail.foreign": "Отказ: письмо не от исполнителя пункта",
+    "mail.ignored": "Письмо пропущено",
+    "mail.unmatched": "Письмо не относится ни к одному нашему сообщению",
+    "mail.unparsable": "Письмо не удалось прочитать",
+    "message.copy_failed": "Не удалось переслать вложение",
+    "message.failed": "Сообщение не доставлено",
+    "message.foreign_reply": "Отказ: ответ на сообщение о чужом пункте",
+    "message.render_failed": "Ошибка в шаблоне сообщения",
+    "message.rerouted": "Сообщение отправлено другим каналом",
+    "message.retry": "Сообщение будет отправлено повторно",
+    "message.sent": "Сообщение отправлено",
+    "message.undeliverable": "Нет канала, чтобы доставить сообщение",
+    "outbox.claimed": "Сообщения взяты в отправку",
+    "person.invited": "Выдано приглашение",
+    "person.linked": "Человек подключён к Telegram",
+    "resolution.applied": "Постановление загружено",
+    "run.leader_unavailable": "Не удалось проверить блокировку ведущего экземпляра",
+    "run.mail_unavailable": "Почтовый ящик недоступен",
+    "run.pass": "Проход службы",
+    "run.started": "Служба запущена",
+    "run.stopped": "Служба остановлена",
+    "run.telegram_leader": "Опрос Telegram (ведущий экземпляр)",
+    "run.telegram_unavailable": "Telegram недоступен",
+    "task.accepted": "Отчёт принят",
+    "task.cancelled": "Задача снята",
+    "task.commented": "Комментарий контролёра передан",
+    "task.done": "Пункт выполнен",
+    "task.evidence": "Приложены материалы",
+    "task.extended": "Срок продлён",
+    "task.extension_rejected": "В отсрочке отказано",
+    "task.extension_requested": "Просьба об отсрочке",
+    "task.reminded": "Напоминание",
+    "task.reported": "Отчёт передан контролёру",
+    "task.restored": "Задача восстановлена",
+    "task.returned": "Отчёт возвращён на доработку",
+    "task.updated": "Задача обновлена",
+    "telegram.commands_not_set": "Меню команд бота не установлено",
+    "telegram.reply_failed": "Не удалось ответить в Telegram",
+    "telegram.unavailable": "Telegram недоступен",
+    "tick.inbound_unavailable": "Telegram недоступен: входящие не прочитаны",
+    "tick.mail_unavailable": "Почтовый ящик недоступен",
+}
+FIELDS = {
+    "actor": "кто", "task": "задача", "resolution": "постановление", "user": "пользователь",
+    "owner": "исполнитель", "person": "человек", "people": "люди", "to": "кому",
+    "key": "сообщение", "channel": "канал", "reason": "причина", "error": "ошибка",
+    "via": "через", "round": "отчёт", "attempt": "попытка", "after_s": "через_с",
+    "state": "состояние", "sender": "отправитель", "uid": "uid", "update": "обновление",
+    "day": "день", "messages": "сообщений", "pieces": "материалов", "extension": "просьба",
+    "interval_s": "интервал_с", "digest_slots": "сводок_в_день", "chat": "чат",
+    "files": "файлы", "action": "действие", "kind": "вид",
+}  # fmt: skip
+_TOKEN = re.compile(r"""([A-Za-z_]\w*)=('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|\S*)|(\S+)""")
+_EVENT = re.compile(r"([a-z_]+\.[a-z_.]+)(?:\s+(.*))?", re.DOTALL)
+
+
+def split_event(message: str) -> tuple[str | None, list[tuple[str, str]], str]:
+    """(event, [(key, value)], words that are not fields) of a log message."""
+    found = _EVENT.fullmatch(message)
+    if found is None:
+        return None, [], message
+    fields, words = [], []
+    for key, value, word in _TOKEN.findall(found[2] or ""):
+        if key:
+            fields.append((key, value))
+        else:
+            words.append(word)
+    return found[1], fields, " ".join(words)
+
+
+class RussianFormatter(logging.Formatter):
+    """«12:00:01 внимание: Отказ: … (пользователь=9999) [callback.foreign]»."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event, fields, words = split_event(record.getMessage())
+        level = LEVELS.get(record.levelname, record.levelname.lower())
+        stamp = datetime.fromtimestamp(record.created, UTC).astimezone().strftime("%H:%M:%S")
+        if event is None:
+            said = words
+        else:
+            said = EVENTS.get(event, "Событие")
+            if words:
+                said += f" {words}"
+            if fields:
+                said += " (" + ", ".join(f"{FIELDS.get(k, k)}={v}" for k, v in fields) + ")"
+            said += f" [{event}]"
+        line = f"{stamp} {level + ': ' if level else ''}{said}"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+MACHINE_TEXT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure(level: str, log_format: str, *, terminal: bool | None = None) -> None:
+    """Log to stderr at ``level`` in ``log_format``: ``json``, or ``text`` — Russian words when
+    stderr is a terminal (``terminal``: whether it is, default: ask), else the event lines as
+    they are (a log file, journald, a pipe keep the stable, grep-able form)."""
+    if terminal is None:
+        terminal = sys.stderr.isatty()
+    handler = logging.StreamHandler(sys.stderr)
+    formatter: logging.Formatter
+    if log_format == "json":
+        formatter = JsonFormatter()
+    elif terminal:
+        formatter = RussianFormatter()
+    else:
+        formatter = logging.Formatter(MACHINE_TEXT)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
