@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from engine.report.model import ClauseRow
 
@@ -44,7 +45,7 @@ def figure(clauses: Sequence[ClauseRow]) -> Figure:
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()  # the first clause on top, as in the table
     ax.set_xlabel("задач", fontfamily=FONT)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     for label in (*ax.get_xticklabels(), *ax.get_yticklabels()):
         label.set_fontfamily(FONT)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
-import errno
 from datetime import datetime
 from pathlib import Path
 

@@ -50,7 +50,9 @@ def write_docx(report: Report, templates_dir: Path | None = None) -> bytes:
     try:
         document = Document(str(letterhead)) if letterhead is not None else Document()
     except Exception as exc:  # a damaged or non-Word file in the templates folder
-        raise ConfigError(f"Бланк {letterhead}: не удалось открыть как документ Word ({exc}).")
+        raise ConfigError(
+            f"Бланк {letterhead}: не удалось открыть как документ Word ({exc})."
+        ) from None
     ensure_styles(document)
     _heading(document, report)
     _summary(document, report)
@@ -99,7 +101,7 @@ def _summary(document: DocxDocument, report: Report) -> None:
 
 
 def _table(document: DocxDocument, columns: Sequence[tuple[str, int]]) -> Table:
-    table = document.add_table(rows=1, cols=len(columns))
+    table: Table = document.add_table(rows=1, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _borders(table)
@@ -124,7 +126,8 @@ def _row(
 ) -> None:
     """One row; each value a list of paragraphs."""
     style = document.styles[TABLE_STYLE]
-    for cell, (_, width), lines in zip(table.add_row().cells, columns, values, strict=True):
+    row = table.add_row()  # type: ignore[no-untyped-call]
+    for cell, (_, width), lines in zip(row.cells, columns, values, strict=True):
         cell.width = Mm(width)  # Word reads each cell's width, not the grid's
         first = cell.paragraphs[0]
         first.style = style

@@ -158,8 +158,10 @@ async def load_facts(resolution_id: str) -> Facts:
 async def _evidence(resolution_id: str) -> dict[int, EvidenceFact]:
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     texts: dict[int, list[str]] = defaultdict(list)
-    rows = await Evidence.filter(task__resolution_id=resolution_id).order_by("id").values_list(
-        "task_id", "content_type", "file_name", "reference", "text"
+    rows = (
+        await Evidence.filter(task__resolution_id=resolution_id)
+        .order_by("id")
+        .values_list("task_id", "content_type", "file_name", "reference", "text")
     )  # never the files themselves
     for task_id, content_type, file_name, reference, text in rows:
         kind = evidence_kind(content_type, file_name, reference)

@@ -32,10 +32,14 @@ def environment(templates_dir: Path | None) -> ImmutableSandboxedEnvironment:
 
 def write_html(report: Report, templates_dir: Path | None = None) -> str:
     try:
-        return environment(templates_dir).get_template(TEMPLATE).render(
-            report=report,
-            w=wording,
-            chart=Markup(chart.svg(report.clauses)),  # noqa: S704 - matplotlib's own SVG
+        return (
+            environment(templates_dir)
+            .get_template(TEMPLATE)
+            .render(
+                report=report,
+                w=wording,
+                chart=Markup(chart.svg(report.clauses)),  # noqa: S704 - matplotlib's own SVG
+            )
         )
     except TemplateError as exc:
         raise RenderError(f"Шаблон {TEMPLATE}: {exc}") from exc

@@ -298,7 +298,7 @@ def clause_row(clause: ClauseFact, rows: list[TaskRow], today: date) -> ClauseRo
 
 def _mark(rows: list[TaskRow], recurring: bool, today: date) -> Mark:
     rows = sorted(rows, key=lambda r: r.deadline)
-    if not recurring or len(rows) == 1 and rows[0].occurrence == "once":
+    if not recurring or (len(rows) == 1 and rows[0].occurrence == "once"):
         r = rows[0]
         return Mark(
             r.owner, r.status, r.deadline, r.extended_to, r.pending_to, r.done_on, r.days_late,
@@ -353,7 +353,9 @@ def _proposal(clause: ClauseFact, live: list[TaskRow], today: date) -> str:
         return PROPOSE_CLOSE
     waiting = [r for r in live if r.status in (OPEN, OVERDUE)]
     later = [r.pending_to for r in waiting if r.pending_to is not None]
-    later += [r.extended_to for r in waiting if r.extended_to is not None and r.extended_to >= today]
+    later += [
+        r.extended_to for r in waiting if r.extended_to is not None and r.extended_to >= today
+    ]
     if later:
         return PROPOSE_EXTEND.format(to=dmy(max(later)))
     return PROPOSE_KEEP

@@ -45,9 +45,7 @@ def heading(report: Report) -> str:
     if report.body:
         first = report.body.split(maxsplit=1)[0].lower()
         body = f" {_GENITIVE[first]}" if first in _GENITIVE else ""
-    return (
-        f"{REPORT_TITLE}{body} от {ru_date(report.adopted)} № {report.number} «{report.title}»"
-    )
+    return f"{REPORT_TITLE}{body} от {ru_date(report.adopted)} № {report.number} «{report.title}»"
 
 
 def as_of_line(report: Report) -> str:
@@ -56,8 +54,10 @@ def as_of_line(report: Report) -> str:
 
 def prepared_line(report: Report) -> str:
     who = report.prepared_by
-    return f"Подготовил(а): {who.position}, {who.name}" if who.position else (
-        f"Подготовил(а): {who.name}"
+    return (
+        f"Подготовил(а): {who.position}, {who.name}"
+        if who.position
+        else (f"Подготовил(а): {who.name}")
     )
 
 
