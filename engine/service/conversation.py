@@ -21,6 +21,7 @@ from engine.channels.base import Button
 from engine.dates_ru import parse_new_date
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
+from engine.report import bot as report_bot
 from engine.service import control, invites
 from engine.service.confirm import Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
@@ -59,10 +60,15 @@ HELP = (
 COMMANDS = (  # the bot's menu in Telegram
     ("tasks", "Мои открытые пункты"),
     ("status", "Ход исполнения (для контролёра)"),
+    ("report", "Справка о ходе выполнения, DOCX (для контролёра)"),
     ("cancel", "Отменить начатое действие"),
     ("help", "Справка"),
 )
-HELP_CONTROLLER = "\n/status — ход исполнения постановлений, которые вы контролируете"
+HELP_CONTROLLER = (
+    "\n/status — ход исполнения постановлений, которые вы контролируете"
+    "\n/report — справка о ходе выполнения для президиума (файл Word)"
+)
+REPORT_BUTTON = "📄 Справка для президиума (DOCX)"
 HINT = (
     "Чтобы приложить материалы к пункту, ответьте на напоминание о нём или нажмите "
     "«Отправить отчёт». Ваши пункты — /tasks, справка — /help."
@@ -106,6 +112,7 @@ class Said:
 class Handled:
     name: str
     replies: list[Said] = field(default_factory=list)
+    reports_for: str | None = None  # a controller's id: send them their reports (DOCX) after
 
 
 def command_of(message: Message) -> tuple[str, list[str]] | None:
@@ -172,7 +179,12 @@ async def _command(
     if name == "/status":
         if not controls:
             return Handled("status-refused", [Said(NOT_CONTROLLER)])
-        return Handled("status", await _status(person, now))
+        return Handled("status", await _status(person, now, secret))
+    if name == "/report":
+        if not controls:
+            refusal("report.refused", person=person.id)
+            return Handled("report-refused", [Said(report_bot.NOT_CONTROLLER)])
+        return Handled("report", [Said(report_bot.COMING)], reports_for=person.id)
     if name == "/cancel":
         deleted = await Dialogue.filter(chat_id=chat_id).delete()
         return Handled("cancelled", [Said(CANCELLED if deleted else NOTHING_TO_CANCEL)])
@@ -404,7 +416,7 @@ async def _tasks(person: Person, secret: bytes, now: datetime) -> list[Said]:
     return [*(Said(part) for part in first), Said(last, tuple(rows))]
 
 
-async def _status(person: Person, now: datetime) -> list[Said]:
+async def _status(person: Person, now: datetime, secret: bytes) -> list[Said]:
     """Per-clause progress of every resolution the person controls."""
     parts: list[str] = []
     for resolution in await Resolution.filter(controller_id=person.id).order_by("id"):
@@ -438,7 +450,9 @@ async def _status(person: Person, now: datetime) -> list[Said]:
         parts.append("\n".join(lines))
     if not parts:
         return [Said(NOT_CONTROLLER)]
-    return [Said(p) for p in split_message("\n\n".join(parts), TELEGRAM_LIMIT)]
+    *first, last = split_message("\n\n".join(parts), TELEGRAM_LIMIT)
+    button = Button(REPORT_BUTTON, sign(secret, Action.REPORTS, 0))
+    return [*(Said(p) for p in first), Said(last, (button,))]
 
 
 async def _pending_extensions(resolution_id: str) -> int:

@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.report.command import templates_dir
 from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
@@ -106,7 +107,10 @@ class Service:
         assert telegram is not None
         while not self.stopping.is_set():
             try:
-                if await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S):
+                if await pull_telegram(
+                    telegram, self.app.secret, clock, wait_s=LONG_POLL_S,
+                    templates_dir=templates_dir(self.app.settings),
+                ):  # fmt: skip
                     # What the updates queued (a report for the controller, a decision for the
                     # owner) goes out now, not at the next interval.
                     self._kick = asyncio.ensure_future(self.scheduled_pass())
