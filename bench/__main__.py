@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "email": ("bench.email_out", ("sqlite",)),
     "state": ("bench.state", ("sqlite", "postgres")),
     "baseline": ("bench.baseline", ("sqlite",)),
+    "report": ("bench.report", ("sqlite", "postgres")),
 }
 TITLES = {
     "dispatch": "1. Dispatch throughput (Telegram, no limits)",
@@ -35,6 +36,7 @@ TITLES = {
     "email": "3. E-mail through aiosmtplib",
     "state": "4. State scale (1,000,000 task rows)",
     "baseline": "5. Baseline: one APScheduler job per reminder",
+    "report": "6. The report of a 10,000-task resolution (resolute report)",
 }
 
 

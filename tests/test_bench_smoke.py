@@ -21,6 +21,7 @@ CASES = [
     ("bench.email_out", "sqlite"),
     ("bench.state", "sqlite"),
     ("bench.baseline", None),
+    ("bench.report", "sqlite"),
     pytest.param("bench.dispatch", "postgres", marks=pytest.mark.postgres),
     pytest.param("bench.state", "postgres", marks=pytest.mark.postgres),
 ]
