@@ -7,6 +7,7 @@ one writer per format (``docx_writer``, ``xlsx_writer``, ``html_writer``, ``csv_
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -59,4 +60,6 @@ async def make_report(
     if fmt not in FORMATS:
         raise ValueError(fmt)
     report = build_report(await load_facts(resolution_id), now)
-    return Rendered(report, render(report, fmt, templates_dir), fmt)
+    # Writing is CPU work (seconds for a large resolution): off the event loop, so the service
+    # keeps sending and listening meanwhile.
+    return Rendered(report, await asyncio.to_thread(render, report, fmt, templates_dir), fmt)

@@ -99,7 +99,8 @@ async def _handle(
             if result.prompt is not None:
                 await tg.reply(message.chat.id, result.prompt)
             if result.reports_for is not None:
-                await send_reports(tg, message.chat.id, result.reports_for, now, templates)
+                # to the presser's own chat, whatever chat the button was in
+                await send_reports(tg, query.from_user.id, result.reports_for, now, templates)
         return result.name
     if update.message is not None:
         # All of a message's effects and its record as handled, or none of them (then it is
