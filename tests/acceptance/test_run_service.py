@@ -71,4 +71,4 @@ def test_run_sends_answers_a_press_and_stops_on_sigterm(db_url: str, tmp_path: P
         assert "run.started" in err
         assert len(api.messages_to(111)) == 1  # many passes, still one reminder
         menu = [c["command"] for c in api.commands()]
-        assert menu == ["tasks", "status", "cancel", "help"]
+        assert menu == ["tasks", "status", "report", "cancel", "help"]
