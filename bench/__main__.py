@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "state": ("bench.state", ("sqlite", "postgres")),
     "baseline": ("bench.baseline", ("sqlite",)),
     "draft": ("bench.draft", ("sqlite",)),  # no database: the backend is only a label
+    "report": ("bench.report", ("sqlite", "postgres")),
 }
 TITLES = {
     "dispatch": "1. Dispatch throughput (Telegram, no limits)",
@@ -37,6 +38,7 @@ TITLES = {
     "state": "4. State scale (1,000,000 task rows)",
     "baseline": "5. Baseline: one APScheduler job per reminder",
     "draft": "6. `resolute draft` of a 300-clause decree",
+    "report": "7. The report of a 10,000-task resolution (resolute report)",
 }
 
 

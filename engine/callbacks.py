@@ -29,6 +29,7 @@ class Action(StrEnum):
     RETURN = "b"  # on a task's report round: back to the owner for rework
     APPROVE = "y"  # on an extension request
     REJECT = "n"  # on an extension request
+    REPORTS = "p"  # under /status: send me the reports (DOCX) of what I control; target 0
 
     @property
     def by_controller(self) -> bool:

@@ -312,6 +312,35 @@ def _health(settings: Settings, moment: datetime, as_json: bool) -> None:
 
 
 @cli.command()
+def report(
+    workflow: Annotated[str, typer.Argument(help="The resolution's id.")],
+    fmt: Annotated[str, typer.Option("--format", help="docx, html, xlsx or csv.")] = "docx",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Default: <id>-<date>.<ext> here.")
+    ] = None,
+    now: NowOpt = None,
+) -> None:
+    """The presidium's report on a resolution as of NOW, in Word, HTML, Excel or CSV."""
+    from engine.report.command import FormatError, check_format, templates_dir, write_report
+
+    settings = _settings()
+    try:
+        check_format(fmt)
+    except FormatError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    moment = parse_now(now, settings)
+
+    async def work() -> Path:
+        from engine.app import App
+
+        async with App(settings, channels=False):
+            return await write_report(workflow, fmt, moment, output, templates_dir(settings))
+
+    out.print(f"Справка записана: {_run(work)}", markup=False, highlight=False)
+
+
+@cli.command()
 def simulate(
     paths: PathsArg,
     until: Annotated[

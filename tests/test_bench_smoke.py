@@ -22,6 +22,7 @@ CASES = [
     ("bench.state", "sqlite"),
     ("bench.baseline", None),
     ("bench.draft", "sqlite"),
+    ("bench.report", "sqlite"),
     pytest.param("bench.dispatch", "postgres", marks=pytest.mark.postgres),
     pytest.param("bench.state", "postgres", marks=pytest.mark.postgres),
 ]

@@ -18,6 +18,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     Update,
 )
 from telegram.constants import ParseMode
@@ -103,6 +104,24 @@ class TelegramChannel:
                 parse_mode=ParseMode.HTML,
                 reply_markup=_keyboard(buttons),
                 link_preview_options=None,
+            )
+        except TelegramError as exc:
+            raise _delivery_error(exc) from None
+        return Delivered(f"{chat_id}:{message.message_id}")
+
+    async def send_document(
+        self, chat_id: int, file_name: str, content: bytes, caption: str | None = None
+    ) -> Delivered:
+        """Upload a file into a chat (e.g. a report for the controller)."""
+        await self.pacer.wait(chat_id)
+        try:
+            message = await self.bot.send_document(
+                chat_id,
+                InputFile(content, filename=file_name),
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                read_timeout=self._timeout_s * 6,  # a large file takes its time
+                write_timeout=self._timeout_s * 6,
             )
         except TelegramError as exc:
             raise _delivery_error(exc) from None

@@ -20,6 +20,7 @@ from engine.callbacks import Action, sign
 from engine.channels.base import Button
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
+from engine.report import bot as report_bot
 from engine.service import control, extension_talk, invites
 from engine.service.confirm import Attached, Piece, announce_addition, attach, owner_says_done
 from engine.service.digests import TELEGRAM_LIMIT, split_message
@@ -56,7 +57,11 @@ HELP = (
     "Команды:\n/tasks — ваши открытые пункты\n/cancel — отменить начатое действие\n"
     "/help — эта справка"
 )
-HELP_CONTROLLER = "\n/status — ход исполнения постановлений, которые вы контролируете"
+HELP_CONTROLLER = (
+    "\n/status — ход исполнения постановлений, которые вы контролируете"
+    "\n/report — справка о ходе выполнения для президиума (файл Word)"
+)
+REPORT_BUTTON = "📄 Справка для президиума (DOCX)"
 HINT = (
     "Чтобы приложить материалы к пункту, ответьте на напоминание о нём или нажмите "
     "«Отправить отчёт». Ваши пункты — /tasks, справка — /help."
@@ -98,6 +103,7 @@ class Said:
 class Handled:
     name: str
     replies: list[Said] = field(default_factory=list)
+    reports_for: str | None = None  # a controller's id: send them their reports (DOCX) after
 
 
 def command_of(message: Message) -> tuple[str, list[str]] | None:
@@ -164,7 +170,12 @@ async def _command(
     if name == "/status":
         if not controls:
             return Handled("status-refused", [Said(NOT_CONTROLLER)])
-        return Handled("status", await _status(person, now))
+        return Handled("status", await _status(person, now, secret))
+    if name == "/report":
+        if not controls:
+            refusal("report.refused", person=person.id)
+            return Handled("report-refused", [Said(report_bot.NOT_CONTROLLER)])
+        return Handled("report", [Said(report_bot.COMING)], reports_for=person.id)
     if name == "/cancel":
         deleted = await Dialogue.filter(chat_id=chat_id).delete()
         return Handled("cancelled", [Said(CANCELLED if deleted else NOTHING_TO_CANCEL)])
@@ -437,7 +448,7 @@ async def _tasks(person: Person, secret: bytes, now: datetime) -> list[Said]:
     return [*(Said(part) for part in first), Said(last, tuple(rows))]
 
 
-async def _status(person: Person, now: datetime) -> list[Said]:
+async def _status(person: Person, now: datetime, secret: bytes) -> list[Said]:
     """Per-clause progress of every resolution the person controls."""
     parts: list[str] = []
     for resolution in await Resolution.filter(controller_id=person.id).order_by("id"):
@@ -471,7 +482,9 @@ async def _status(person: Person, now: datetime) -> list[Said]:
         parts.append("\n".join(lines))
     if not parts:
         return [Said(NOT_CONTROLLER)]
-    return [Said(p) for p in split_message("\n\n".join(parts), TELEGRAM_LIMIT)]
+    *first, last = split_message("\n\n".join(parts), TELEGRAM_LIMIT)
+    button = Button(REPORT_BUTTON, sign(secret, Action.REPORTS, 0))
+    return [*(Said(p) for p in first), Said(last, (button,))]
 
 
 async def _pending_extensions(resolution_id: str) -> int:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from telegram import Update
 from tortoise.transactions import in_transaction
 
 from engine.channels.telegram import TelegramChannel
+from engine.report.bot import send_reports
 from engine.service import conversation, presses
 from storage.models import Cursor, Inbound
 
@@ -28,6 +30,7 @@ async def pull_telegram(
     now: datetime | Callable[[], datetime],
     *,
     wait_s: int = 0,
+    templates_dir: Path | None = None,
 ) -> int:
     """Read and handle every pending update; returns how many were new.
 
@@ -44,13 +47,15 @@ async def pull_telegram(
             return handled
         moment = now() if callable(now) else now
         for update in updates:
-            if await _handle_once(tg, secret, update, moment):
+            if await _handle_once(tg, secret, update, moment, templates_dir):
                 handled += 1
             offset = update.update_id + 1
             await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
 
 
-async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> bool:
+async def _handle_once(
+    tg: TelegramChannel, secret: bytes, update: Update, now: datetime, templates: Path | None
+) -> bool:
     key = _key(update)
     record, created = await Inbound.get_or_create(
         key=key,
@@ -59,7 +64,7 @@ async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: 
     if not created and record.outcome is not None:
         return False  # handled before a restart: replaying it must change nothing
     try:
-        outcome = await _handle(tg, secret, update, now)
+        outcome = await _handle(tg, secret, update, now, templates)
     except Exception:  # one bad update must not stop every later tick from reading the rest
         log.exception("inbound.failed update=%s", update.update_id)
         outcome = "error"
@@ -80,7 +85,9 @@ def _kind(update: Update) -> str:
     return "other"
 
 
-async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> str:
+async def _handle(
+    tg: TelegramChannel, secret: bytes, update: Update, now: datetime, templates: Path | None
+) -> str:
     query = update.callback_query
     if query is not None:
         result = await presses.press(secret, query.data, query.from_user.id, now)
@@ -91,6 +98,9 @@ async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datet
                 await tg.drop_buttons(message.chat.id, message.message_id)
             if result.prompt is not None:
                 await tg.reply(message.chat.id, result.prompt)
+            if result.reports_for is not None:
+                # to the presser's own chat, whatever chat the button was in
+                await send_reports(tg, query.from_user.id, result.reports_for, now, templates)
         return result.name
     if update.message is not None:
         # All of a message's effects and its record as handled, or none of them (then it is
@@ -100,6 +110,8 @@ async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datet
             await Inbound.filter(key=_key(update)).update(outcome=handled.name)
         for said in handled.replies:
             await tg.reply(update.message.chat.id, said.html, said.buttons)
+        if handled.reports_for is not None:  # built after the transaction: it only reads
+            await send_reports(tg, update.message.chat.id, handled.reports_for, now, templates)
         return handled.name
     log.info("inbound.ignored update=%s kind=%s", update.update_id, _kind(update))
     return "ignored"

@@ -1,7 +1,7 @@
 """The bot's command menu, per chat: each person sees the commands they can use.
 
 Everyone's private chat gets /tasks, /cancel and /help (the default scope); a controller's chat
-gets /status as well (``BotCommandScopeChat``). Set when ``resolute run`` starts, best effort:
+gets /status and /report as well (``BotCommandScopeChat``). Set when ``resolute run`` starts, best effort:
 the commands work whether the menu shows them or not.
 """
 
@@ -20,6 +20,7 @@ EVERYONE = (
 CONTROLLER = (
     ("tasks", "Мои открытые пункты"),
     ("status", "Ход исполнения постановлений"),
+    ("report", "Справка о ходе выполнения (файл Word)"),
     ("cancel", "Отменить начатое действие"),
     ("help", "Справка"),
 )

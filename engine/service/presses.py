@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from engine.audit import refusal
 from engine.callbacks import Action, Press, verify
 from engine.render import dmy
+from engine.report import bot as report_bot
 from engine.service import control, extension_talk
 from engine.service.confirm import ANSWER_CANCELLED, ANSWER_CLOSED, Outcome, owner_says_done
 from engine.service.notices import esc
@@ -41,6 +42,7 @@ DIALOGUE_TTL = timedelta(hours=1)  # an answer hours later is more likely about 
 @dataclass(frozen=True)
 class Pressed(Outcome):
     prompt: str | None = None  # a message to send into the chat after the answer
+    reports_for: str | None = None  # a controller's id: send them their reports (DOCX) after
 
 
 async def press(secret: bytes, data: str | None, from_user_id: int, now: datetime) -> Pressed:
@@ -50,6 +52,11 @@ async def press(secret: bytes, data: str | None, from_user_id: int, now: datetim
         refusal("callback.forged", user=from_user_id, data=repr(data))
         return Pressed(ANSWER_FORGED, False, "forged")
     person = await Person.filter(telegram_chat_id=from_user_id).first()
+    if pressed.action == Action.REPORTS:  # «Справка для президиума» under /status
+        if person is None or not await report_bot.controls_any(person.id):
+            refusal("callback.not_controller", user=from_user_id, action=pressed.action.value)
+            return Pressed(ANSWER_NOT_CONTROLLER, False, "not-controller")
+        return Pressed(report_bot.COMING, False, "report", reports_for=person.id)
     async with in_transaction():
         if pressed.action in (Action.APPROVE, Action.REJECT):
             return await _on_extension(pressed, person, from_user_id, now)

@@ -30,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
 from engine.ops.observe import PassObserver
+from engine.report.command import templates_dir
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
@@ -126,7 +127,8 @@ class Service:
             while not self.stopping.is_set():
                 try:
                     updates = await pull_telegram(
-                        telegram, self.app.secret, clock, wait_s=LONG_POLL_S
+                        telegram, self.app.secret, clock, wait_s=LONG_POLL_S,
+                        templates_dir=templates_dir(self.app.settings),
                     )
                     self.observer.inbound("telegram", updates)
                     if updates:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.report.command import templates_dir
 from engine.service.cycle import TickReport, advance
 from engine.service.inbound import pull_telegram
 from engine.service.mail_inbound import pull_email
@@ -19,7 +20,9 @@ async def tick(app: App, now: datetime) -> TickReport:
     report = TickReport()
     if app.telegram is not None:
         try:
-            report.updates = await pull_telegram(app.telegram, app.secret, now)
+            report.updates = await pull_telegram(
+                app.telegram, app.secret, now, templates_dir=templates_dir(app.settings)
+            )
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.inbound_unavailable reason=%r", str(exc))

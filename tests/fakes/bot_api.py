@@ -22,7 +22,7 @@ faults (``fail_next``, ``hang_next``, ``RateLimits``) and asserts on what the bo
 Every public method is thread-safe. Deliberate differences from Telegram: the HTML parser is
 stricter about ``&`` (a bare ``&`` is an error, Telegram keeps it as text); Markdown parse modes are
 accepted but not parsed; only private chats exist; webhooks, inline mode and uploads by the bot
-are not implemented (unknown methods answer 404 like Telegram).
+other than ``sendDocument`` are not implemented (unknown methods answer 404 like Telegram).
 """
 
 from __future__ import annotations
@@ -84,6 +84,31 @@ class SentMessage:
     plain_text: str  # what the user sees: entities parsed out, surrounding whitespace trimmed
     entities: list[JSONDict]  # MessageEntity objects, offsets in UTF-16 code units
     copied_from: tuple[int, int] | None = None  # (chat, message) for ``copyMessage``
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file the bot uploaded in a multipart request (e.g. ``document`` of sendDocument)."""
+
+    file_name: str
+    content_type: str
+    content: bytes
+
+    def __str__(self) -> str:
+        return f"<file {self.file_name}>"
+
+
+@dataclass(frozen=True, slots=True)
+class SentDocument:
+    """A document the bot delivered through ``sendDocument`` (an upload, not a file_id)."""
+
+    chat_id: int
+    message_id: int
+    file_name: str
+    content_type: str
+    content: bytes
+    caption: str | None
+    at: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +431,7 @@ async def _read_params(request: web.Request) -> JSONDict:
             elif isinstance(value, bytes | bytearray):
                 raw[key] = value.decode(errors="replace")
             else:
-                raw[key] = f"<file {value.filename}>"
+                raw[key] = Upload(value.filename, value.content_type, value.file.read())
     return _decode_params(raw)
 
 
@@ -566,6 +591,7 @@ class FakeBotAPI:
                 ("getWebhookInfo", self._api_get_webhook_info),
                 ("sendMessage", self._api_send_message),
                 ("copyMessage", self._api_copy_message),
+                ("sendDocument", self._api_send_document),
                 ("editMessageText", self._api_edit_message_text),
                 ("editMessageReplyMarkup", self._api_edit_message_reply_markup),
                 ("answerCallbackQuery", self._api_answer_callback_query),
@@ -595,6 +621,7 @@ class FakeBotAPI:
         self._chat_windows: dict[int, deque[float]] = {}
         self._too_many_requests = 0
         self._sent: list[SentMessage] = []
+        self._documents: list[SentDocument] = []
         self._edits: list[EditedMessage] = []
         self._calls: list[Call] = []
         self._callback_answers: list[CallbackAnswer] = []
@@ -877,6 +904,11 @@ class FakeBotAPI:
         with self._lock:
             return list(self._sent)
 
+    def documents_to(self, chat_id: int) -> list[SentDocument]:
+        """The documents the bot uploaded to one chat (sendDocument), in order."""
+        with self._lock:
+            return [d for d in self._documents if d.chat_id == chat_id]
+
     def messages_to(self, chat_id: int) -> list[SentMessage]:
         """The messages delivered to one chat, in order."""
         with self._lock:
@@ -1075,6 +1107,52 @@ class FakeBotAPI:
             )
             self._changed.notify_all()
             return copy.deepcopy(self._messages[chat_id, message["message_id"]])
+
+    async def _api_send_document(self, params: JSONDict) -> object:
+        """An uploaded file (multipart) or a known file_id, with an optional caption."""
+        chat_id = _chat_id(params)
+        document = params.get("document")
+        with self._changed:
+            chat = self._reachable_chat(chat_id)
+            if isinstance(document, Upload):
+                upload = document
+            elif isinstance(document, str) and document in self._files:
+                known = self._files[document]
+                upload = Upload(PurePosixPath(known.file_path).name, "application/octet-stream",
+                                known.content)  # fmt: skip
+            else:
+                raise _bad_request("wrong file identifier/HTTP URL specified")
+            if not upload.content:
+                raise _bad_request("file must be non-empty")
+            caption = params.get("caption")
+            if isinstance(caption, str) and len(caption) > 1024:
+                raise _bad_request("message caption is too long")
+            reply_to = self._reply_target(chat_id, params)
+            self._take_send_slot(chat_id)
+            stored = self._store_file("documents", PurePosixPath(upload.file_name).suffix,
+                                      upload.content)  # fmt: skip
+            content: JSONDict = {
+                "document": stored.json() | {"file_name": upload.file_name,
+                                             "mime_type": upload.content_type},
+            }  # fmt: skip
+            content["document"].pop("file_path")
+            if isinstance(caption, str) and caption:
+                content["caption"] = caption
+            message = self._new_message(chat_id, self.bot_user, content)
+            self._store_message(message, reply_to)
+            self._documents.append(
+                SentDocument(
+                    chat_id=chat.id,
+                    message_id=message["message_id"],
+                    file_name=upload.file_name,
+                    content_type=upload.content_type,
+                    content=upload.content,
+                    caption=caption if isinstance(caption, str) else None,
+                    at=self._clock(),
+                )
+            )
+            self._changed.notify_all()
+            return copy.deepcopy(message)
 
     async def _api_copy_message(self, params: JSONDict) -> object:
         """Copy a message's content (text, photo, document, caption) into another chat."""

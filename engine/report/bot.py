@@ -1,0 +1,61 @@
+"""``/report`` in Telegram: the DOCX of each resolution the person controls, as documents.
+
+Only a resolution's controller gets its report; the caller has checked who is asking (by the
+chat the update came from), and this module sends only what that person controls.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+from engine.audit import event_line
+from engine.channels.base import ChannelUnavailable, DeliveryError
+from engine.channels.telegram import TelegramChannel
+from engine.render import ru_date
+from engine.report import make_report
+from engine.service.notices import esc
+from storage.models import Resolution
+
+log = logging.getLogger("resolute.report")
+
+NOT_CONTROLLER = "Справку о ходе выполнения получает контролёр постановления. Ваши пункты — /tasks."
+COMING = "Готовлю справку о ходе выполнения — пришлю файлом через несколько секунд."
+FAILED = "Не удалось подготовить справку по постановлению № {number}. Попробуйте позже."
+
+
+async def controls_any(person_id: str) -> bool:
+    return await Resolution.filter(controller_id=person_id).exists()
+
+
+async def send_reports(
+    tg: TelegramChannel,
+    chat_id: int,
+    person_id: str,
+    now: datetime,
+    templates_dir: Path | None = None,
+) -> int:
+    """Send the DOCX report of every resolution ``person_id`` controls; returns how many went.
+    One resolution whose report fails does not keep the others back."""
+    sent = 0
+    for resolution in await Resolution.filter(controller_id=person_id).order_by("id"):
+        try:
+            rendered = await make_report(resolution.id, "docx", now, templates_dir)
+            caption = (
+                f"Информация о ходе выполнения постановления № {esc(resolution.number)} "
+                f"по состоянию на {ru_date(rendered.report.as_of)}"
+            )
+            await tg.send_document(chat_id, rendered.file_name, rendered.content, caption)
+        except (DeliveryError, ChannelUnavailable) as exc:
+            log.warning(event_line("report.not_sent", resolution=resolution.id, reason=str(exc)))
+            continue
+        except Exception:  # one resolution's report must not stop the others
+            log.exception(event_line("report.failed", resolution=resolution.id))
+            await tg.reply(chat_id, FAILED.format(number=esc(resolution.number)))
+            continue
+        sent += 1
+        log.info(
+            event_line("report.sent", resolution=resolution.id, person=person_id, via="telegram")
+        )
+    return sent
