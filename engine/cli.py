@@ -349,10 +349,12 @@ def simulate(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Массив JSON (для программ).")] = False,
     show: Annotated[
-        bool, typer.Option("--show", help="Показать каждое сообщение так, как его прочтёт получатель.")
+        bool,
+        typer.Option("--show", help="Показать каждое сообщение так, как его прочтёт получатель."),
     ] = False,
     to: Annotated[
-        list[str] | None, typer.Option("--to", help="Только сообщения этому человеку (id из списка).")
+        list[str] | None,
+        typer.Option("--to", help="Только сообщения этому человеку (id из списка)."),
     ] = None,
 ) -> None:
     """Что и когда уйдёт, если никто не ответит; ничего не отправляет."""

@@ -1,8 +1,8 @@
 """The bot's command menu, per chat: each person sees the commands they can use.
 
 Everyone's private chat gets /tasks, /cancel and /help (the default scope); a controller's chat
-gets /status and /report as well (``BotCommandScopeChat``). Set when ``resolute run`` starts, best effort:
-the commands work whether the menu shows them or not.
+gets /status and /report as well (``BotCommandScopeChat``). Set when ``resolute run`` starts,
+best effort: the commands work whether the menu shows them or not.
 """
 
 from __future__ import annotations

@@ -127,7 +127,10 @@ class Service:
             while not self.stopping.is_set():
                 try:
                     updates = await pull_telegram(
-                        telegram, self.app.secret, clock, wait_s=LONG_POLL_S,
+                        telegram,
+                        self.app.secret,
+                        clock,
+                        wait_s=LONG_POLL_S,
                         templates_dir=templates_dir(self.app.settings),
                     )
                     self.observer.inbound("telegram", updates)

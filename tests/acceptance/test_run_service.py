@@ -72,4 +72,10 @@ def test_run_sends_answers_a_press_and_stops_on_sigterm(db_url: str, tmp_path: P
         assert len(api.messages_to(111)) == 1  # many passes, still one reminder
         assert [c["command"] for c in api.commands()] == ["tasks", "cancel", "help"]
         scope = {"type": "chat", "chat_id": 999}  # the controller's own menu
-        assert [c["command"] for c in api.commands(scope)] == ["tasks", "status", "report", "cancel", "help"]
+        assert [c["command"] for c in api.commands(scope)] == [
+            "tasks",
+            "status",
+            "report",
+            "cancel",
+            "help",
+        ]
