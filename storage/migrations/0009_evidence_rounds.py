@@ -8,7 +8,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('resolute', '0005_extension_withdrawn')]
+    dependencies = [('resolute', '0008_heartbeat')]
 
     initial = False
 
