@@ -54,6 +54,7 @@ def statuses(env: dict[str, str], now: str) -> dict[str, dict[str, object]]:
     return {str(r["owner"]): r for r in rows if r["clause"] == "II.4"}
 
 
+@pytest.mark.timeout(240)  # about 20 CLI processes, each starting Python afresh
 def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     api: FakeBotAPI, db_url: str, tmp_path: Path
 ) -> None:
