@@ -117,7 +117,7 @@ async def answer_confirmation(
         "copies": [],
     }
     _, created = await Outbox.get_or_create(
-        key=f"mail-answer:{task.id}:{fresh.reports}",
+        key=f"mail-thanks:{task.id}:{fresh.reports}",
         defaults={
             "task_id": task.id, "person_id": owner.id, "channel": "email", "kind": "notice",
             "due_at": now, "attempt_at": now, "payload": payload,
