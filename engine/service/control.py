@@ -81,15 +81,21 @@ async def decide_report(action: Action, task: Task, round_: int | None, now: dat
 
 
 async def announce_return(
-    task: Task, owner: Person, number: str, secret: bytes, now: datetime
+    task: Task, owner: Person, number: str, secret: bytes, now: datetime, comment: str | None = None
 ) -> None:
-    """Tell the owner a report came back; the buttons let them act on it again."""
+    """Tell the owner a report came back; the buttons let them act on it again. ``comment``:
+    the controller's words, when they came with the return (one message, in order)."""
     deadline = task.extended_to or task.deadline
+    said = (
+        f"Комментарий контролёра: {esc(comment[:3000])}"
+        if comment
+        else "Комментарий контролёра, если он будет, придёт отдельно."
+    )
     await notify(
         owner,
         f"returned:{task.id}:{task.reports}",
         f"↩️ Контролёр вернул ваш отчёт на доработку.\n{clause_line(task, number)}\n"
-        f"Срок: {dmy(deadline)}. Комментарий контролёра, если он будет, придёт отдельно.",
+        f"Срок: {dmy(deadline)}. {said}",
         now,
         subject=f"Отчёт по пункту {task.clause_id} возвращён на доработку",
         task_id=task.id,

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import Message, MessageEntity
 
-from engine.audit import refusal
+from engine.audit import record, refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
 from engine.lifecycle import accepts_evidence
@@ -292,10 +292,13 @@ async def _reply_to_ours(
             if decided.changed:
                 task.state, task.reported_at = TaskState.OPEN, None
                 owner = await Person.get(id=task.owner_id)
-                await control.announce_return(task, owner, resolution.number, secret, now)
-                await control.pass_comment(
-                    task, person, message.text, now, f"m{message.message_id}"
+                await control.announce_return(
+                    task, owner, resolution.number, secret, now, comment=message.text
                 )
+                await record(
+                    "task.commented", at=now, actor=person.id, task_id=task.id,
+                    resolution_id=task.resolution_id, via="telegram",
+                )  # fmt: skip
                 return Handled("returned-by-reply", [Said(RETURNED_WITH_COMMENT)])
         await control.pass_comment(task, person, message.text, now, f"m{message.message_id}")
         return Handled("commented", [Said(COMMENT_SENT)])

@@ -55,10 +55,10 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         assert last(api, 999).plain_text == conversation.RETURNED_WITH_COMMENT
         task = await Task.get(owner_id="ivanov")
         assert (task.state, task.reports) == (TaskState.OPEN, 1)
-        returned, comment = api.messages_to(111)[-2:]
+        returned = last(api, 111)  # one message: the return, the comment, the buttons
         assert "вернул ваш отчёт на доработку" in returned.plain_text
+        assert "Комментарий контролёра: Приложите список адресатов." in returned.plain_text
         assert button(returned, "Выполнено")  # the owner has the buttons back
-        assert "Приложите список адресатов." in comment.plain_text
         # A reply to the same (now decided) report is only a comment: nothing changes.
         api.send_text(999, "И фото, пожалуйста.", reply_to_message_id=report.message_id)
         await tick(app, minutes(3))
