@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from engine.digest import Digest, Item, TaskView, compose
+from engine.isolation import Failures
 from engine.render import Renderer
 from engine.service.dispatch import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
@@ -61,12 +62,19 @@ class Slot:
 
 
 async def enqueue_digests(
-    now: datetime, renderer: Renderer, rows: list[dict[str, Any]], channels: frozenset[str]
+    now: datetime,
+    renderer: Renderer,
+    rows: list[dict[str, Any]],
+    channels: frozenset[str],
+    *,
+    failures: Failures | None = None,
 ) -> int:
     """Compose and enqueue every digest due by ``now`` today; returns how many were added.
 
     ``rows``: every resolution with ``id``, ``timezone``, ``controller_id``, ``number``,
-    ``title`` and ``digest_times``."""
+    ``title`` and ``digest_times``. One recipient's digest that cannot be composed or rendered
+    fails alone (recorded in ``failures``, given up for that day); the others go out."""
+    failures = failures if failures is not None else Failures()
     resolutions = {row["id"]: row for row in rows}
     cursors = dict(await Cursor.filter(name__startswith="digest:").values_list("name", "value"))
     due: list[tuple[Slot, date]] = []
@@ -86,7 +94,10 @@ async def enqueue_digests(
         }
         people = {p.id: p for p in await Person.filter(id__in=recipients)}
         for recipient in sorted(people):
-            added += await _enqueue_one(slot, today, people[recipient], in_slot, renderer, channels)
+            with failures.guard("digest", f"{recipient}:{slot.label}:{today}"):
+                added += await _enqueue_one(
+                    slot, today, people[recipient], in_slot, renderer, channels, failures
+                )
         name = f"digest:{slot.label}"
         if not await Cursor.filter(name=name).update(value=today.isoformat()):
             await Cursor.create(name=name, value=today.isoformat())
@@ -198,6 +209,7 @@ async def _enqueue_one(
     views: list[TaskView],
     renderer: Renderer,
     channels: frozenset[str],
+    failures: Failures,
 ) -> int:
     prefix = f"digest:{person.id}:{slot.label}:"
     last = await Outbox.filter(key__startswith=prefix).order_by("-due_at").first()
@@ -205,7 +217,7 @@ async def _enqueue_one(
     if last_day == today:
         return 0  # already composed today
     last_at = last.due_at if last else slot.instant(today - timedelta(days=1))
-    digest = compose(person.id, today, views, last_day=last_day, last_at=last_at)
+    digest = compose(person.id, today, views, last_day=last_day, last_at=last_at, failures=failures)
     if digest is None:
         return 0
     quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
