@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
 
-from tortoise.exceptions import DBConnectionError, OperationalError
+from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError
 
 log = logging.getLogger("resolute.isolation")
 
@@ -39,7 +39,8 @@ def _line(event: str, **fields: str) -> str:
 ITEM_ATTEMPTS = 3  # an outbox row that raised this many times is failed for good
 TASK_RETRY = timedelta(hours=1)
 REASON_CHARS = 500
-# Not one item's fault: the whole pass stops (the database) or is being stopped.
+# Not one item's fault: the whole pass stops (the database); a constraint one item's data
+# violates (IntegrityError, an OperationalError too) stays that item's fault.
 PASS_THROUGH: tuple[type[BaseException], ...] = (DBConnectionError, OperationalError)
 
 
@@ -51,7 +52,9 @@ def reason_of(exc: BaseException) -> str:
 
 def is_items_fault(exc: BaseException) -> bool:
     """Whether ``exc`` is one item's failure (to isolate) rather than the pass's (to raise)."""
-    return isinstance(exc, Exception) and not isinstance(exc, PASS_THROUGH)
+    if not isinstance(exc, Exception):
+        return False
+    return isinstance(exc, IntegrityError) or not isinstance(exc, PASS_THROUGH)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@ turns its exceptions into DeliveryError (permanent or not) and ChannelUnavailabl
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
+from typing import Any
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -28,6 +31,53 @@ from engine.channels.pacing import Pacer
 from engine.channels.telegram_http import AiohttpRequest
 
 log = logging.getLogger("resolute.telegram")
+MAX_INT_DIGITS = 4000  # Python refuses to read longer integers (4,300 digits): keep them as text
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An update python-telegram-bot cannot read (a newer Bot API object, a date out of range,
+    garbage): kept as received, so it can be recorded and skipped."""
+
+    update_id: int | None  # None when even that is missing or malformed
+    raw: object  # the update's JSON as Telegram sent it
+    reason: str
+
+
+def _int_or_text(digits: str) -> int | str:
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
+
+
+class _UpdatesRequest(HTTPXRequest):
+    """getUpdates' transport. It keeps the body of the last answer, so that when
+    python-telegram-bot cannot read one update of a batch the others can be read one by one,
+    and it reads an integer too long for Python as text instead of failing the whole batch."""
+
+    last_body: bytes | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(*args, **kwargs)
+        self.last_body = body
+        return status, body
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"), parse_int=_int_or_text)
+        except ValueError as exc:
+            raise TelegramError("Invalid server response") from exc
+        if not isinstance(data, dict):
+            raise TelegramError("Invalid server response")
+        return data
+
+    def last_result(self) -> object:
+        """The ``result`` of the last answer, as JSON."""
+        if self.last_body is None:
+            return None
+        try:
+            return self.parse_json_payload(self.last_body).get("result")
+        except TelegramError:
+            return None
 
 
 class TelegramChannel:
@@ -43,6 +93,9 @@ class TelegramChannel:
         self._timeout_s = timeout_s
         self.outage: str | None = None
         self.pacer = pacer or Pacer()
+        self._updates_request = _UpdatesRequest(
+            connection_pool_size=1, connect_timeout=timeout_s, read_timeout=timeout_s + 60
+        )
         self.bot = Bot(
             token,
             base_url=f"{root}/bot",
@@ -53,9 +106,7 @@ class TelegramChannel:
                 read_timeout_s=timeout_s,
                 pool_timeout_s=timeout_s,
             ),
-            get_updates_request=HTTPXRequest(
-                connection_pool_size=1, connect_timeout=timeout_s, read_timeout=timeout_s + 60
-            ),
+            get_updates_request=self._updates_request,
         )
 
     async def __aenter__(self) -> TelegramChannel:
@@ -110,14 +161,35 @@ class TelegramChannel:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{copied.message_id}")
 
-    async def updates(self, offset: int | None, *, timeout_s: int = 0) -> tuple[Update, ...]:
-        """Pending updates from ``offset`` on (which also acknowledges the ones before it)."""
+    async def updates(
+        self, offset: int | None, *, timeout_s: int = 0
+    ) -> tuple[Update | Unreadable, ...]:
+        """Pending updates from ``offset`` on (which also acknowledges the ones before it).
+        An update python-telegram-bot cannot read comes as Unreadable, the rest as usual."""
+        self._updates_request.last_body = None
         try:
             return await self.bot.get_updates(
                 offset=offset, timeout=timeout_s, allowed_updates=["message", "callback_query"]
             )
         except TelegramError as exc:
             raise ChannelUnavailable(f"Telegram: не удалось получить обновления: {exc}") from None
+        except Exception:  # one of them could not be read: read them one at a time
+            raw = self._updates_request.last_result()
+            if not isinstance(raw, list):
+                raise
+            return tuple(self._read(item) for item in raw)
+
+    def _read(self, raw: object) -> Update | Unreadable:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if isinstance(update_id, bool) or not isinstance(update_id, int):
+            update_id = None
+        try:
+            update = Update.de_json(raw, self.bot) if isinstance(raw, dict) else None
+        except Exception as exc:  # whatever python-telegram-bot raises on what it cannot read
+            return Unreadable(update_id, raw, f"{type(exc).__name__}: {exc}"[:300])
+        if update is None or update_id is None:
+            return Unreadable(update_id, raw, "not an Update object")
+        return update
 
     async def set_commands(self, commands: Sequence[tuple[str, str]]) -> None:
         """The bot's command menu (best effort: the commands work without it)."""

@@ -30,7 +30,7 @@ from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.email import Mail, deadline_invite
-from engine.isolation import ITEM_ATTEMPTS, PASS_THROUGH, TASK_RETRY, Failures
+from engine.isolation import ITEM_ATTEMPTS, PASS_THROUGH, TASK_RETRY, Failures, is_items_fault
 from engine.render import Renderer, RenderError
 from engine.service.claims import claim
 from engine.service.schedule import policy_of, slots_for
@@ -297,10 +297,10 @@ async def _send_claimed(
             claimed.stopped = True
             claimed.left.append(row)
             return
-        except PASS_THROUGH:
-            raise
-        except Exception as exc:  # this row's fault alone: the others go on
-            await _broken(row, exc, now, report, failures)
+        except Exception as exc:
+            if not is_items_fault(exc):
+                raise
+            await _broken(row, exc, now, report, failures)  # this row's alone: the others go on
             continue
         claimed.rerouted |= report.rerouted > rerouted
         if stop is not None:

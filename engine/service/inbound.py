@@ -3,10 +3,16 @@
 The offset of the next update lives in the database, so a restart neither skips nor replays an
 update; an update recorded but not finished before a crash is finished on the next pass, and the
 handlers are idempotent (a second "done" press on a reported task changes nothing).
+
+One update fails alone: one python-telegram-bot cannot read is recorded once as ``unreadable``
+with its raw JSON, one whose handling raises is recorded as ``error``; either way the offset
+moves past it and the next update is read.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +20,9 @@ from datetime import datetime
 from telegram import Update
 from tortoise.transactions import in_transaction
 
-from engine.channels.telegram import TelegramChannel
+from engine.audit import event_line
+from engine.channels.telegram import TelegramChannel, Unreadable
+from engine.isolation import Failures
 from engine.service import conversation, presses
 from storage.models import Cursor, Inbound
 
@@ -28,12 +36,14 @@ async def pull_telegram(
     now: datetime | Callable[[], datetime],
     *,
     wait_s: int = 0,
+    failures: Failures | None = None,
 ) -> int:
     """Read and handle every pending update; returns how many were new.
 
     ``wait_s`` > 0 long-polls: the first request waits up to that long for an update (the
     service's listening loop); ``now`` may then be a clock, read as each update arrives.
     """
+    failures = failures if failures is not None else Failures()
     cursor = await Cursor.get_or_none(name=OFFSET)
     offset = int(cursor.value) if cursor else None
     handled = 0
@@ -43,11 +53,42 @@ async def pull_telegram(
         if not updates:
             return handled
         moment = now() if callable(now) else now
+        before = offset
         for update in updates:
-            if await _handle_once(tg, secret, update, moment):
-                handled += 1
-            offset = update.update_id + 1
-            await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
+            with failures.guard("update", update.update_id):
+                if isinstance(update, Unreadable):
+                    await _record_unreadable(update, moment)
+                elif await _handle_once(tg, secret, update, moment):
+                    handled += 1
+            if update.update_id is not None and update.update_id >= (offset or 0):
+                offset = update.update_id + 1
+                await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
+        await failures.save(moment)
+        if offset == before:  # nothing in the batch said where to go on from: stop here
+            return handled
+
+
+async def _record_unreadable(update: Unreadable, now: datetime) -> None:
+    """Keep an update we cannot read, once, as it came: someone may want to see it."""
+    raw = json.dumps(update.raw, sort_keys=True, ensure_ascii=False, default=str)
+    key = (
+        f"telegram:update:{update.update_id}"
+        if update.update_id is not None
+        else f"telegram:unreadable:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    )
+    _, created = await Inbound.get_or_create(
+        key=key,
+        defaults={
+            "kind": "unreadable",
+            "payload": {"raw": json.loads(raw), "reason": update.reason},
+            "received_at": now,
+            "outcome": "unreadable",
+        },
+    )
+    if created:
+        log.warning(
+            event_line("inbound.unreadable", update=update.update_id, reason=repr(update.reason))
+        )
 
 
 async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> bool:

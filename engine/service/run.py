@@ -28,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.isolation import reason_of
 from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
@@ -38,6 +39,7 @@ from storage.models import Resolution
 
 log = logging.getLogger("resolute.run")
 LONG_POLL_S = 25
+POLL_RETRY_S = 10  # after a failed poll
 
 
 def clock() -> datetime:
@@ -112,8 +114,16 @@ class Service:
                     self._kick = asyncio.ensure_future(self.scheduled_pass())
             except ChannelUnavailable as exc:
                 log.warning("run.telegram_unavailable reason=%r", str(exc))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.stopping.wait(), timeout=10)
+                await self._pause(POLL_RETRY_S)
+            except Exception as exc:  # never let listening die silently: say why, go on
+                log.error("run.poll_failed reason=%r", reason_of(exc))
+                log.debug("run.poll_failed traceback", exc_info=exc)
+                await self._pause(POLL_RETRY_S)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the service is stopped meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
 
     async def serve(self) -> None:
         loop = asyncio.get_running_loop()

@@ -19,7 +19,9 @@ async def tick(app: App, now: datetime) -> TickReport:
     report = TickReport()
     if app.telegram is not None:
         try:
-            report.updates = await pull_telegram(app.telegram, app.secret, now)
+            report.updates = await pull_telegram(
+                app.telegram, app.secret, now, failures=report.failures
+            )
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
