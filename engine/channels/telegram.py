@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.pacing import Pacer
 from engine.channels.telegram_http import AiohttpRequest
+from engine.channels.telegram_text import plain_text, split_message
 
 log = logging.getLogger("resolute.telegram")
 MAX_INT_DIGITS = 4000  # Python refuses to read longer integers (4,300 digits): keep them as text
@@ -138,7 +139,11 @@ class TelegramChannel:
     async def send(
         self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
     ) -> Delivered:
-        """Send HTML with buttons: a Button is a row of its own, a sequence of them one row."""
+        """Send HTML with buttons: a Button is a row of its own, a sequence of them one row.
+
+        When Telegram refuses the message itself (too long, markup it cannot parse), the plain
+        text goes instead, in as many messages as it takes (the buttons under the last); when
+        that is refused too, DeliveryError says ``content_rejected``: try the next channel."""
         await self.pacer.wait(chat_id)
         try:
             message = await self.bot.send_message(
@@ -148,6 +153,35 @@ class TelegramChannel:
                 reply_markup=_keyboard(buttons),
                 link_preview_options=None,
             )
+        except BadRequest as exc:
+            if not _about_the_message(exc):
+                raise _delivery_error(exc) from None
+            log.warning("telegram.plain_fallback chat=%s reason=%r", chat_id, exc.message)
+            return await self._send_plain(chat_id, html, buttons)
+        except TelegramError as exc:
+            raise _delivery_error(exc) from None
+        return Delivered(f"{chat_id}:{message.message_id}")
+
+    async def _send_plain(
+        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]]
+    ) -> Delivered:
+        *first, last = split_message(plain_text(html), markup=False) or ["…"]
+        try:
+            for part in first:
+                await self.pacer.wait(chat_id)
+                await self.bot.send_message(chat_id, part, link_preview_options=None)
+            await self.pacer.wait(chat_id)
+            message = await self.bot.send_message(
+                chat_id, last, reply_markup=_keyboard(buttons), link_preview_options=None
+            )
+        except BadRequest as exc:
+            if not _about_the_message(exc):
+                raise _delivery_error(exc) from None
+            raise DeliveryError(
+                f"telegram: {exc.message} (и в виде простого текста)",
+                permanent=True,
+                content_rejected=True,
+            ) from None
         except TelegramError as exc:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{message.message_id}")
@@ -231,6 +265,12 @@ def _keyboard(buttons: Sequence[Button | Sequence[Button]]) -> InlineKeyboardMar
 
 
 _NO_SUCH_CHAT = ("chat not found", "user not found", "peer_id_invalid")
+_BAD_MESSAGE = ("message is too long", "can't parse entities", "text is empty", "text must be")
+
+
+def _about_the_message(exc: BadRequest) -> bool:
+    """Whether Telegram refused the message's text (not the chat, not the request)."""
+    return any(m in exc.message.lower() for m in _BAD_MESSAGE)
 
 
 def _delivery_error(exc: TelegramError) -> DeliveryError | ChannelUnavailable:

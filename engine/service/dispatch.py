@@ -438,7 +438,9 @@ async def _deliver_one(
         await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
         return None
     except DeliveryError as exc:
-        if exc.recipient_unreachable and await _reroute(row, outlets, now, exc):
+        if (exc.recipient_unreachable or exc.content_rejected) and await _reroute(
+            row, outlets, now, exc
+        ):
             report.rerouted += 1
             return None
         await _failed(row, exc, now, report)
@@ -450,11 +452,13 @@ async def _deliver_one(
 
 
 async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryError) -> bool:
-    """The channel cannot reach the person any more: mark it, and move the message to their
-    next usable channel (same row, same key: still one message). False if there is none."""
-    flag = "telegram_blocked_at" if row.channel == "telegram" else "email_bounced_at"
-    await Person.filter(id=row.person_id).update(**{flag: now})
-    setattr(row.person, flag, now)
+    """The channel cannot reach the person any more (marked so), or refused this message's
+    content: move the message to their next usable channel (same row, same key: still one
+    message). False if there is none."""
+    if exc.recipient_unreachable:
+        flag = "telegram_blocked_at" if row.channel == "telegram" else "email_bounced_at"
+        await Person.filter(id=row.person_id).update(**{flag: now})
+        setattr(row.person, flag, now)
     fallback = [c for c in usable(row.person, outlets.channels) if c != row.channel]
     if not fallback:
         return False
@@ -462,7 +466,12 @@ async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryEr
         channel=fallback[0], status=OutboxStatus.PENDING, attempt_at=now, claimed_by=None,
         lease_until=None, error=exc.reason,
     )  # fmt: skip
-    log.info(event_line("message.rerouted", key=row.key, to=row.person_id, channel=fallback[0]))
+    log.info(
+        event_line(
+            "message.rerouted", key=row.key, to=row.person_id, channel=fallback[0],
+            reason=repr(exc.reason),
+        )
+    )  # fmt: skip
     return True
 
 
