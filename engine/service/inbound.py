@@ -24,6 +24,7 @@ from engine.audit import event_line
 from engine.channels.telegram import TelegramChannel, Unreadable
 from engine.isolation import Failures
 from engine.service import conversation, presses
+from engine.service.answers import TOO_MANY, Answers, Front, Verdict
 from storage.models import Cursor, Inbound
 
 log = logging.getLogger("resolute.inbound")
@@ -37,12 +38,21 @@ async def pull_telegram(
     *,
     wait_s: int = 0,
     failures: Failures | None = None,
+    front: Front | None = None,
 ) -> int:
     """Read and handle every pending update; returns how many were new.
 
     ``wait_s`` > 0 long-polls: the first request waits up to that long for an update (the
     service's listening loop); ``now`` may then be a clock, read as each update arrives.
+    Answers go through ``front``'s queue (without one: a queue of this call's, drained before
+    it returns), so a chat waiting for its paced slot holds up no other.
     """
+    if front is None:
+        own = Front(Answers(tg))
+        try:
+            return await pull_telegram(tg, secret, now, wait_s=wait_s, failures=failures, front=own)
+        finally:
+            await own.answers.drain()
     failures = failures if failures is not None else Failures()
     cursor = await Cursor.get_or_none(name=OFFSET)
     offset = int(cursor.value) if cursor else None
@@ -58,7 +68,7 @@ async def pull_telegram(
             with failures.guard("update", update.update_id):
                 if isinstance(update, Unreadable):
                     await _record_unreadable(update, moment)
-                elif await _handle_once(tg, secret, update, moment):
+                elif await _handle_once(tg, secret, update, moment, front):
                     handled += 1
             if update.update_id is not None and update.update_id >= (offset or 0):
                 offset = update.update_id + 1
@@ -91,7 +101,9 @@ async def _record_unreadable(update: Unreadable, now: datetime) -> None:
         )
 
 
-async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> bool:
+async def _handle_once(
+    tg: TelegramChannel, secret: bytes, update: Update, now: datetime, front: Front
+) -> bool:
     key = _key(update)
     record, created = await Inbound.get_or_create(
         key=key,
@@ -100,7 +112,7 @@ async def _handle_once(tg: TelegramChannel, secret: bytes, update: Update, now: 
     if not created and record.outcome is not None:
         return False  # handled before a restart: replaying it must change nothing
     try:
-        outcome = await _handle(tg, secret, update, now)
+        outcome = await _handle(tg, secret, update, now, front)
     except Exception:  # one bad update must not stop every later tick from reading the rest
         log.exception("inbound.failed update=%s", update.update_id)
         outcome = "error"
@@ -121,7 +133,9 @@ def _kind(update: Update) -> str:
     return "other"
 
 
-async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datetime) -> str:
+async def _handle(
+    tg: TelegramChannel, secret: bytes, update: Update, now: datetime, front: Front
+) -> str:
     query = update.callback_query
     if query is not None:
         result = await presses.press(secret, query.data, query.from_user.id, now)
@@ -131,16 +145,23 @@ async def _handle(tg: TelegramChannel, secret: bytes, update: Update, now: datet
             if result.changed:
                 await tg.drop_buttons(message.chat.id, message.message_id)
             if result.prompt is not None:
-                await tg.reply(message.chat.id, result.prompt)
+                front.answers.submit(message.chat.id, result.prompt)
         return result.name
     if update.message is not None:
+        chat_id = update.message.chat.id
+        verdict = await front.flood.admit(chat_id, now)
+        if verdict is not Verdict.ADMIT:  # recorded, not acted on
+            if verdict is Verdict.FLOODING:
+                front.answers.submit(chat_id, TOO_MANY, known=False, replace=True)
+            return "flood-ignored"
         # All of a message's effects and its record as handled, or none of them (then it is
         # handled again after a restart): evidence is stored once however the process dies.
         async with in_transaction():
             handled = await conversation.on_message(update.message, secret, now)
             await Inbound.filter(key=_key(update)).update(outcome=handled.name)
+        known = handled.name != "stranger"
         for said in handled.replies:
-            await tg.reply(update.message.chat.id, said.html, said.buttons)
+            front.answers.submit(chat_id, said.html, said.buttons, known=known)
         return handled.name
     log.info("inbound.ignored update=%s kind=%s", update.update_id, _kind(update))
     return "ignored"

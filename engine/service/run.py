@@ -28,7 +28,9 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.channels.telegram import TelegramChannel
 from engine.isolation import reason_of
+from engine.service.answers import Answers, Front
 from engine.service.conversation import COMMANDS
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
@@ -106,9 +108,18 @@ class Service:
         """Long-poll until stopped; a failure waits a little and tries again."""
         telegram = self.app.telegram
         assert telegram is not None
+        front = Front(Answers(telegram))  # answers and flood counts live across polls
+        try:
+            await self._poll_with(telegram, front)
+        finally:
+            await front.answers.close()
+
+    async def _poll_with(self, telegram: TelegramChannel, front: Front) -> None:
         while not self.stopping.is_set():
             try:
-                if await pull_telegram(telegram, self.app.secret, clock, wait_s=LONG_POLL_S):
+                if await pull_telegram(
+                    telegram, self.app.secret, clock, wait_s=LONG_POLL_S, front=front
+                ):
                     # What the updates queued (a report for the controller, a decision for the
                     # owner) goes out now, not at the next interval.
                     self._kick = asyncio.ensure_future(self.scheduled_pass())
