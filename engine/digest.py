@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from engine.isolation import Failures
 from engine.reach import Reach
 from engine.timing.escalation import Step, escalated_between, first_escalation
 from engine.workflow.catalog import clause_order
@@ -93,46 +94,64 @@ def compose(
     *,
     last_day: date | None,
     last_at: datetime,
+    failures: Failures | None = None,
 ) -> Digest | None:
     """The digest of ``day`` for ``recipient``, or None when there is no news since the last
     digest, sent on ``last_day`` (None: never) at ``last_at`` (for a first digest: a day before
-    this one, so that "done since" does not replay all history)."""
+    this one, so that "done since" does not replay all history). A task whose dates cannot be
+    worked out (an escalation beyond the calendar) is left out and recorded in ``failures``;
+    the rest of the digest stands."""
     digest = Digest(recipient, day)
     unreachable: dict[str, Item] = {}
+    failures = failures if failures is not None else Failures()
     for task in tasks:
-        controls = task.controller_id == recipient
-        if task.overdue_on(day):
-            first = first_escalation(task.deadline, task.steps, recipient)
-            if first is not None and first <= day:
-                item = Item(task, (day - task.deadline).days)
-                if last_day is None or first > last_day:
-                    digest.newly_overdue.append(item)
-                    digest.news = True
-                else:
-                    digest.still_overdue.append(item)
-                    if escalated_between(task.deadline, task.steps, recipient, last_day, day):
-                        digest.news = True  # a repeating step fired again
-        if not controls:
-            continue
-        if task.state == "reported":
-            digest.awaiting_acceptance.append(Item(task))
-            if task.reported_at is not None and task.reported_at > last_at:
-                digest.news = True
-        elif task.state == "done" and task.closed_at is not None:
-            if task.closed_at > last_at:
-                digest.done_since.append(Item(task))
-                digest.news = True
-        elif task.state == "open":
-            if task.extension_to is not None:
-                digest.extension_requests.append(Item(task))
-                if task.extension_at is not None and task.extension_at > last_at:
-                    digest.news = True
-            if task.unreachable_listed:
-                unreachable.setdefault(task.owner_id, Item(task))
-            if day <= task.deadline <= day + timedelta(days=DUE_SOON_DAYS):
-                digest.due_soon.append(Item(task, (task.deadline - day).days))
+        with failures.guard("task", task.task_id, task_id=task.task_id):
+            _place(digest, unreachable, task, recipient, day, last_day, last_at)
     digest.unreachable = sorted(unreachable.values(), key=lambda i: i.task.owner_name)
     for _, items in digest.sections():
         if items is not digest.unreachable:
             items.sort(key=_order)
     return digest if digest.news else None
+
+
+def _place(
+    digest: Digest,
+    unreachable: dict[str, Item],
+    task: TaskView,
+    recipient: str,
+    day: date,
+    last_day: date | None,
+    last_at: datetime,
+) -> None:
+    """Put one task in the sections of ``digest`` where it belongs (if any)."""
+    controls = task.controller_id == recipient
+    if task.overdue_on(day):
+        first = first_escalation(task.deadline, task.steps, recipient)
+        if first is not None and first <= day:
+            item = Item(task, (day - task.deadline).days)
+            if last_day is None or first > last_day:
+                digest.newly_overdue.append(item)
+                digest.news = True
+            else:
+                digest.still_overdue.append(item)
+                if escalated_between(task.deadline, task.steps, recipient, last_day, day):
+                    digest.news = True  # a repeating step fired again
+    if not controls:
+        return
+    if task.state == "reported":
+        digest.awaiting_acceptance.append(Item(task))
+        if task.reported_at is not None and task.reported_at > last_at:
+            digest.news = True
+    elif task.state == "done" and task.closed_at is not None:
+        if task.closed_at > last_at:
+            digest.done_since.append(Item(task))
+            digest.news = True
+    elif task.state == "open":
+        if task.extension_to is not None:
+            digest.extension_requests.append(Item(task))
+            if task.extension_at is not None and task.extension_at > last_at:
+                digest.news = True
+        if task.unreachable_listed:
+            unreachable.setdefault(task.owner_id, Item(task))
+        if day <= task.deadline <= day + timedelta(days=DUE_SOON_DAYS):
+            digest.due_soon.append(Item(task, (task.deadline - day).days))

@@ -79,20 +79,23 @@ class Renderer:
         """The user's templates (RESOLUTE_TEMPLATES_DIR, else ./templates) over the built-in."""
         return cls(Path(settings.templates_dir or "templates"))
 
-    def render(self, name: str, **context: Any) -> str:
-        """HTML (Telegram, e-mail): every value is escaped."""
-        return self._render(self._env, name, context)
+    def render(self, name: str, *, max_chars: int = MAX_OUTPUT_CHARS, **context: Any) -> str:
+        """HTML (Telegram, e-mail): every value is escaped. ``max_chars``: the output cap (a
+        digest's grows with its items: it is split into messages afterwards)."""
+        return self._render(self._env, name, context, max_chars)
 
-    def render_text(self, name: str, **context: Any) -> str:
+    def render_text(self, name: str, *, max_chars: int = MAX_OUTPUT_CHARS, **context: Any) -> str:
         """Plain text: values as they are."""
-        return self._render(self._text_env, name, context)
+        return self._render(self._text_env, name, context, max_chars)
 
     @staticmethod
-    def _render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any]) -> str:
+    def _render(
+        env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any], max_chars: int
+    ) -> str:
         try:
             text = env.get_template(name).render(**context)
         except TemplateError as exc:
             raise RenderError(f"Шаблон {name}: {exc}") from exc
-        if len(text) > MAX_OUTPUT_CHARS:
-            raise RenderError(f"Шаблон {name} дал {len(text)} символов (предел {MAX_OUTPUT_CHARS})")
+        if len(text) > max_chars:
+            raise RenderError(f"Шаблон {name} дал {len(text)} символов (предел {max_chars})")
         return text.strip()

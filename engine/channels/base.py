@@ -10,7 +10,9 @@ from engine.errors import ResoluteError
 class DeliveryError(ResoluteError):
     """A message did not go out. ``permanent``: retrying cannot help (blocked, malformed);
     otherwise try again, not before ``retry_after_s`` when the channel said so.
-    ``recipient_unreachable``: this channel cannot reach the person at all any more."""
+    ``recipient_unreachable``: this channel cannot reach the person at all any more.
+    ``content_rejected``: the channel refused this message's content (even in its plain form):
+    the person is reachable, the message should go by their next channel."""
 
     def __init__(
         self,
@@ -19,12 +21,14 @@ class DeliveryError(ResoluteError):
         permanent: bool,
         retry_after_s: float | None = None,
         recipient_unreachable: bool = False,
+        content_rejected: bool = False,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after_s = retry_after_s
         self.recipient_unreachable = recipient_unreachable  # blocked us / never started the bot
+        self.content_rejected = content_rejected
 
 
 class ChannelUnavailable(ResoluteError):

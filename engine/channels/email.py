@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,13 @@ from engine.mail_ids import message_id
 log = logging.getLogger("resolute.email")
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+# Control characters (a line break above all) in a header would end it and start another.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def header_text(value: str) -> str:
+    """A name or subject made safe for one header line: control characters become a space."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 @dataclass(frozen=True)
@@ -73,11 +81,12 @@ def build(mail: Mail, sender: str, now: datetime, secret: bytes) -> EmailMessage
     """A multipart/alternative message (plain text first, HTML second), with attachments;
     its Message-ID is keyed with ``secret`` (see engine/mail_ids.py)."""
     from_name, from_address = parseaddr(sender)
+    from_name = header_text(from_name)
     message = EmailMessage()
     message["From"] = Address(display_name=from_name, addr_spec=from_address)
-    message["To"] = Address(display_name=mail.to_name, addr_spec=mail.to_address)
+    message["To"] = Address(display_name=header_text(mail.to_name), addr_spec=mail.to_address)
     message["Reply-To"] = Address(display_name=from_name, addr_spec=from_address)
-    message["Subject"] = mail.subject
+    message["Subject"] = header_text(mail.subject)
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
@@ -102,11 +111,12 @@ def wire_bytes(mail: Mail, sender: str, now: datetime, secret: bytes) -> bytes |
     from_name, from_address = parseaddr(sender)
     if not (from_address + mail.to_address).isascii():
         return None
+    from_name = header_text(from_name)
     message = MIMEMultipart("mixed")
     message["From"] = formataddr((from_name, from_address), "utf-8")
-    message["To"] = formataddr((mail.to_name, mail.to_address), "utf-8")
+    message["To"] = formataddr((header_text(mail.to_name), mail.to_address), "utf-8")
     message["Reply-To"] = formataddr((from_name, from_address), "utf-8")
-    message["Subject"] = Header(mail.subject, "utf-8", header_name="Subject").encode()
+    message["Subject"] = Header(header_text(mail.subject), "utf-8", header_name="Subject").encode()
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(secret, mail.key, mail.to_address, from_address)
     message["Auto-Submitted"] = "auto-generated"
@@ -193,8 +203,17 @@ class SmtpChannel:
                     client.close()
 
     async def send(self, mail: Mail, now: datetime) -> Delivered:
-        """Send one message; DeliveryError says whether trying again can help."""
-        raw = wire_bytes(mail, self.sender, now, self._secret)
+        """Send one message; DeliveryError says whether trying again can help. A message that
+        cannot be built (an address the email package refuses, say) is a permanent failure of
+        this message alone, never an exception out of the pass."""
+        try:
+            raw = wire_bytes(mail, self.sender, now, self._secret)
+            built = build(mail, self.sender, now, self._secret) if raw is None else None
+        except Exception as exc:  # the email package raises several kinds; all mean "unusable"
+            reason = f"{type(exc).__name__}: {exc}".replace("\n", " ").replace("\r", " ")
+            raise DeliveryError(
+                f"smtp: письмо не собрать: {reason[:300]}", permanent=True
+            ) from None
         client = await self._idle.get()
         try:
             if not client.is_connected:
@@ -202,7 +221,8 @@ class SmtpChannel:
             if raw is not None:
                 await client.sendmail(self.from_address, [mail.to_address], raw)
             else:
-                await client.send_message(build(mail, self.sender, now, self._secret))
+                assert built is not None
+                await client.send_message(built)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = all(code >= 500 for code in codes)

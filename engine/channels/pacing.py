@@ -32,12 +32,23 @@ class Pacer:
         self._next_chat: dict[int, float] = {}
 
     async def wait(self, chat_id: int) -> None:
-        """Return when a message to ``chat_id`` may go out; reserves that moment."""
+        """Return when a message to ``chat_id`` may go out; reserves that moment.
+
+        The chat's slot is waited for first, and only then one of the bot's: a chat waiting
+        its second keeps no slot of the bot's, so the other chats' messages go meanwhile."""
         now = self._clock()
-        at = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
-        self._next_any = at + self._gap_s
-        self._next_chat[chat_id] = at + self._chat_interval_s
+        chat_at = max(now, self._next_chat.get(chat_id, 0.0))
+        self._next_chat[chat_id] = chat_at + self._chat_interval_s
         if len(self._next_chat) > 10_000:  # forget chats whose interval is long past
             self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        if chat_at > now:
+            await self._sleep(chat_at - now)
+            now = self._clock()
+        at = max(now, self._next_any)
+        self._next_any = at + self._gap_s
+        if at > chat_at:  # held by the bot's overall rate: the chat's next slot moves along
+            self._next_chat[chat_id] = max(
+                self._next_chat.get(chat_id, 0.0), at + self._chat_interval_s
+            )
         if at > now:
             await self._sleep(at - now)

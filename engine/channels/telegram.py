@@ -6,11 +6,14 @@ turns its exceptions into DeliveryError (permanent or not) and ChannelUnavailabl
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
+from typing import Any
 
 from telegram import (
     Bot,
@@ -34,8 +37,56 @@ from telegram.request import HTTPXRequest
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.pacing import Pacer
 from engine.channels.telegram_http import AiohttpRequest
+from engine.channels.telegram_text import plain_text, split_message
 
 log = logging.getLogger("resolute.telegram")
+MAX_INT_DIGITS = 4000  # Python refuses to read longer integers (4,300 digits): keep them as text
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An update python-telegram-bot cannot read (a newer Bot API object, a date out of range,
+    garbage): kept as received, so it can be recorded and skipped."""
+
+    update_id: int | None  # None when even that is missing or malformed
+    raw: object  # the update's JSON as Telegram sent it
+    reason: str
+
+
+def _int_or_text(digits: str) -> int | str:
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else digits
+
+
+class _UpdatesRequest(HTTPXRequest):
+    """getUpdates' transport. It keeps the body of the last answer, so that when
+    python-telegram-bot cannot read one update of a batch the others can be read one by one,
+    and it reads an integer too long for Python as text instead of failing the whole batch."""
+
+    last_body: bytes | None = None
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(*args, **kwargs)
+        self.last_body = body
+        return status, body
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"), parse_int=_int_or_text)
+        except ValueError as exc:
+            raise TelegramError("Invalid server response") from exc
+        if not isinstance(data, dict):
+            raise TelegramError("Invalid server response")
+        return data
+
+    def last_result(self) -> object:
+        """The ``result`` of the last answer, as JSON."""
+        if self.last_body is None:
+            return None
+        try:
+            return self.parse_json_payload(self.last_body).get("result")
+        except TelegramError:
+            return None
 
 
 class TelegramChannel:
@@ -51,6 +102,9 @@ class TelegramChannel:
         self._timeout_s = timeout_s
         self.outage: str | None = None
         self.pacer = pacer or Pacer()
+        self._updates_request = _UpdatesRequest(
+            connection_pool_size=1, connect_timeout=timeout_s, read_timeout=timeout_s + 60
+        )
         self.bot = Bot(
             token,
             base_url=f"{root}/bot",
@@ -61,9 +115,7 @@ class TelegramChannel:
                 read_timeout_s=timeout_s,
                 pool_timeout_s=timeout_s,
             ),
-            get_updates_request=HTTPXRequest(
-                connection_pool_size=1, connect_timeout=timeout_s, read_timeout=timeout_s + 60
-            ),
+            get_updates_request=self._updates_request,
         )
 
     async def __aenter__(self) -> TelegramChannel:
@@ -95,7 +147,11 @@ class TelegramChannel:
     async def send(
         self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
     ) -> Delivered:
-        """Send HTML with buttons: a Button is a row of its own, a sequence of them one row."""
+        """Send HTML with buttons: a Button is a row of its own, a sequence of them one row.
+
+        When Telegram refuses the message itself (too long, markup it cannot parse), the plain
+        text goes instead, in as many messages as it takes (the buttons under the last); when
+        that is refused too, DeliveryError says ``content_rejected``: try the next channel."""
         await self.pacer.wait(chat_id)
         try:
             message = await self.bot.send_message(
@@ -105,6 +161,35 @@ class TelegramChannel:
                 reply_markup=_keyboard(buttons),
                 link_preview_options=None,
             )
+        except BadRequest as exc:
+            if not _about_the_message(exc):
+                raise _delivery_error(exc) from None
+            log.warning("telegram.plain_fallback chat=%s reason=%r", chat_id, exc.message)
+            return await self._send_plain(chat_id, html, buttons)
+        except TelegramError as exc:
+            raise _delivery_error(exc) from None
+        return Delivered(f"{chat_id}:{message.message_id}")
+
+    async def _send_plain(
+        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]]
+    ) -> Delivered:
+        *first, last = split_message(plain_text(html), markup=False) or ["…"]
+        try:
+            for part in first:
+                await self.pacer.wait(chat_id)
+                await self.bot.send_message(chat_id, part, link_preview_options=None)
+            await self.pacer.wait(chat_id)
+            message = await self.bot.send_message(
+                chat_id, last, reply_markup=_keyboard(buttons), link_preview_options=None
+            )
+        except BadRequest as exc:
+            if not _about_the_message(exc):
+                raise _delivery_error(exc) from None
+            raise DeliveryError(
+                f"telegram: {exc.message} (и в виде простого текста)",
+                permanent=True,
+                content_rejected=True,
+            ) from None
         except TelegramError as exc:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{message.message_id}")
@@ -136,14 +221,35 @@ class TelegramChannel:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{copied.message_id}")
 
-    async def updates(self, offset: int | None, *, timeout_s: int = 0) -> tuple[Update, ...]:
-        """Pending updates from ``offset`` on (which also acknowledges the ones before it)."""
+    async def updates(
+        self, offset: int | None, *, timeout_s: int = 0
+    ) -> tuple[Update | Unreadable, ...]:
+        """Pending updates from ``offset`` on (which also acknowledges the ones before it).
+        An update python-telegram-bot cannot read comes as Unreadable, the rest as usual."""
+        self._updates_request.last_body = None
         try:
             return await self.bot.get_updates(
                 offset=offset, timeout=timeout_s, allowed_updates=["message", "callback_query"]
             )
         except TelegramError as exc:
             raise ChannelUnavailable(f"Telegram: не удалось получить обновления: {exc}") from None
+        except Exception:  # one of them could not be read: read them one at a time
+            raw = self._updates_request.last_result()
+            if not isinstance(raw, list):
+                raise
+            return tuple(self._read(item) for item in raw)
+
+    def _read(self, raw: object) -> Update | Unreadable:
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if isinstance(update_id, bool) or not isinstance(update_id, int):
+            update_id = None
+        try:
+            update = Update.de_json(raw, self.bot) if isinstance(raw, dict) else None
+        except Exception as exc:  # whatever python-telegram-bot raises on what it cannot read
+            return Unreadable(update_id, raw, f"{type(exc).__name__}: {exc}"[:300])
+        if update is None or update_id is None:
+            return Unreadable(update_id, raw, "not an Update object")
+        return update
 
     async def set_commands(
         self, commands: Sequence[tuple[str, str]], chat_id: int | None = None
@@ -189,6 +295,12 @@ def _keyboard(buttons: Sequence[Button | Sequence[Button]]) -> InlineKeyboardMar
 
 
 _NO_SUCH_CHAT = ("chat not found", "user not found", "peer_id_invalid")
+_BAD_MESSAGE = ("message is too long", "can't parse entities", "text is empty", "text must be")
+
+
+def _about_the_message(exc: BadRequest) -> bool:
+    """Whether Telegram refused the message's text (not the chat, not the request)."""
+    return any(m in exc.message.lower() for m in _BAD_MESSAGE)
 
 
 def _delivery_error(exc: TelegramError) -> DeliveryError | ChannelUnavailable:

@@ -18,12 +18,12 @@ from telegram import Message, MessageEntity
 from engine.audit import record, refusal
 from engine.callbacks import Action, sign
 from engine.channels.base import Button
+from engine.channels.telegram_text import TELEGRAM_LIMIT, split_message
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
 from engine.report import bot as report_bot
 from engine.service import control, extension_talk, invites
 from engine.service.confirm import Attached, Piece, announce_addition, attach, owner_says_done
-from engine.service.digests import TELEGRAM_LIMIT, split_message
 from engine.service.dispatch import Keyboard
 from engine.service.notices import esc
 from engine.timing.local import local_date

@@ -20,9 +20,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
+from engine.channels.telegram_text import TELEGRAM_LIMIT, split_message
 from engine.digest import Digest, Item, TaskView, compose
+from engine.isolation import Failures
 from engine.reach import reach_of
-from engine.render import Renderer
+from engine.render import MAX_OUTPUT_CHARS, Renderer
 from engine.service.dispatch import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
 from engine.timing.escalation import Step
@@ -41,11 +43,14 @@ from storage.models import (
 
 log = logging.getLogger("resolute.digests")
 
-TELEGRAM_LIMIT = 4096
 VIEW_PAGE = 5000  # task rows read at a time to compose digests
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
 DEFAULT_QUIET = Policy().quiet_hours
 DEFAULT_DIGEST_AT = Policy().digest_at.strftime("%H:%M")
+# A digest has no size limit: its rendering may take this much per item (names and texts are
+# bounded by the schema), over the renderer's usual cap; Telegram gets it in parts.
+CHARS_PER_ITEM = 1000
+MAIL_SECTION_CAP = 100  # items per section in the e-mailed digest; then «и ещё N»
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,19 @@ class Slot:
 
 
 async def enqueue_digests(
-    now: datetime, renderer: Renderer, rows: list[dict[str, Any]], channels: frozenset[str]
+    now: datetime,
+    renderer: Renderer,
+    rows: list[dict[str, Any]],
+    channels: frozenset[str],
+    *,
+    failures: Failures | None = None,
 ) -> int:
     """Compose and enqueue every digest due by ``now`` today; returns how many were added.
 
     ``rows``: every resolution with ``id``, ``timezone``, ``controller_id``, ``number``,
-    ``title`` and ``digest_times``."""
+    ``title`` and ``digest_times``. One recipient's digest that cannot be composed or rendered
+    fails alone (recorded in ``failures``, given up for that day); the others go out."""
+    failures = failures if failures is not None else Failures()
     resolutions = {row["id"]: row for row in rows}
     cursors = dict(await Cursor.filter(name__startswith="digest:").values_list("name", "value"))
     due: list[tuple[Slot, date]] = []
@@ -87,7 +99,10 @@ async def enqueue_digests(
         }
         people = {p.id: p for p in await Person.filter(id__in=recipients)}
         for recipient in sorted(people):
-            added += await _enqueue_one(slot, today, people[recipient], in_slot, renderer, channels)
+            with failures.guard("digest", f"{recipient}:{slot.label}:{today}"):
+                added += await _enqueue_one(
+                    slot, today, people[recipient], in_slot, renderer, channels, failures
+                )
         name = f"digest:{slot.label}"
         if not await Cursor.filter(name=name).update(value=today.isoformat()):
             await Cursor.create(name=name, value=today.isoformat())
@@ -201,6 +216,7 @@ async def _enqueue_one(
     views: list[TaskView],
     renderer: Renderer,
     channels: frozenset[str],
+    failures: Failures,
 ) -> int:
     prefix = f"digest:{person.id}:{slot.label}:"
     last = await Outbox.filter(key__startswith=prefix).order_by("-due_at").first()
@@ -208,7 +224,7 @@ async def _enqueue_one(
     if last_day == today:
         return 0  # already composed today
     last_at = last.due_at if last else slot.instant(today - timedelta(days=1))
-    digest = compose(person.id, today, views, last_day=last_day, last_at=last_at)
+    digest = compose(person.id, today, views, last_day=last_day, last_at=last_at, failures=failures)
     if digest is None:
         return 0
     quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
@@ -243,29 +259,43 @@ async def _enqueue_one(
     return len(rows)
 
 
-def _digest_context(digest: Digest, person: Person) -> dict[str, Any]:
+def _digest_context(digest: Digest, person: Person, cap: int | None = None) -> dict[str, Any]:
+    """What the digest templates get: ``totals`` (items per section, all of them), then the
+    ``sections``, each cut to ``cap`` items if given, and ``more``: how many were left out."""
+    present = [(name, items) for name, items in digest.sections() if items]
+    shown = {name: items[:cap] if cap is not None else items for name, items in present}
     return {
         "person": person,
         "day": digest.day,
+        "totals": {name: len(items) for name, items in present},
+        "more": {name: len(items) - len(shown[name]) for name, items in present},
         "sections": [
-            (name, items if name == "unreachable" else _by_resolution_and_clause(items))
-            for name, items in digest.sections()
-            if items
+            (name, shown[name] if name == "unreachable" else _by_resolution_and_clause(shown[name]))
+            for name, _ in present
         ],
     }
 
 
+def _size(digest: Digest) -> int:
+    return sum(len(items) for _, items in digest.sections())
+
+
 def render_digest(renderer: Renderer, digest: Digest, person: Person) -> str:
-    return renderer.render("telegram/digest.html", **_digest_context(digest, person))
+    """The whole digest, however long: the caller splits it into Telegram messages."""
+    limit = MAX_OUTPUT_CHARS + CHARS_PER_ITEM * _size(digest)
+    context = _digest_context(digest, person)
+    return renderer.render("telegram/digest.html", max_chars=limit, **context)
 
 
 def render_digest_mail(renderer: Renderer, digest: Digest, person: Person) -> dict[str, Any]:
-    """Subject, HTML (a table per section) and plain text of the e-mailed digest."""
-    context = _digest_context(digest, person)
+    """Subject, HTML (a table per section) and plain text of the e-mailed digest: totals
+    first, then at most MAIL_SECTION_CAP items per section, so a long one stays readable."""
+    context = _digest_context(digest, person, MAIL_SECTION_CAP)
+    limit = MAX_OUTPUT_CHARS + CHARS_PER_ITEM * min(_size(digest), 7 * MAIL_SECTION_CAP)
     return {
         "subject": f"Сводка по исполнению постановлений на {digest.day:%d.%m.%Y}",
-        "html": renderer.render("email/digest.html", **context),
-        "text": renderer.render_text("email/digest.txt", **context),
+        "html": renderer.render("email/digest.html", max_chars=limit, **context),
+        "text": renderer.render_text("email/digest.txt", max_chars=limit, **context),
     }
 
 
@@ -282,25 +312,3 @@ def _by_resolution_and_clause(items: list[Item]) -> list[dict[str, Any]]:
             clause["items"].append(item)
         out.append({"title": title, "clauses": list(clauses.values())})
     return out
-
-
-def split_message(html: str, limit: int) -> list[str]:
-    """Cut at line boundaries into parts of at most ``limit`` characters (the template keeps
-    every tag within one line, so each part is valid HTML on its own). Joining the parts with
-    a newline gives the text back, unless a single line was longer than ``limit``."""
-    parts: list[str] = []
-    current: str | None = None
-    for line in html.split("\n"):
-        candidate = line if current is None else f"{current}\n{line}"
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current is not None:
-            parts.append(current)
-        while len(line) > limit:  # a single overlong line: cut it (rare: a huge clause text)
-            parts.append(line[:limit])
-            line = line[limit:]
-        current = line
-    if current is not None and current.strip():
-        parts.append(current)
-    return parts

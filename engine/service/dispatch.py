@@ -12,6 +12,7 @@ Two steps, both restartable at any point:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
@@ -29,6 +30,7 @@ from engine.audit import event_line
 from engine.callbacks import Action, sign
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.email import Mail, deadline_invite
+from engine.isolation import ITEM_ATTEMPTS, PASS_THROUGH, TASK_RETRY, Failures, is_items_fault
 from engine.render import Renderer, RenderError
 from engine.service.claims import claim
 from engine.service.schedule import policy_of, slots_for
@@ -136,8 +138,14 @@ def route(person: Reachable, channels: frozenset[str]) -> str:
     return next(iter(usable(person, channels)), NO_CHANNEL)
 
 
-async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
-    """Outbox rows for every reminder due at ``now``; returns how many were added."""
+async def enqueue_due(
+    now: datetime, channels: frozenset[str], *, failures: Failures | None = None
+) -> int:
+    """Outbox rows for every reminder due at ``now``; returns how many were added.
+
+    A task whose schedule cannot be computed (say, date arithmetic overflowing) fails alone:
+    it is recorded in ``failures`` and tried again ``TASK_RETRY`` later."""
+    failures = failures if failures is not None else Failures()
     added = 0
     while True:
         tasks = (
@@ -158,30 +166,16 @@ async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
         # deadline meanwhile (it recomputed next_due_at for the new deadline).
         moves: dict[tuple[datetime | None, date, date | None], list[int]] = defaultdict(list)
         for task in tasks:
-            deadline = task.extended_to or task.deadline
-            slots = slots_for(
-                deadline,
-                policy_of(task.policy),
-                zones[task.resolution_id],
-                task.owner.timezone,
-                task.owner.quiet_hours,
+            guard = failures.guard(
+                "task", task.id, task_id=task.id, resolution_id=task.resolution_id
             )
-            slot = live_slot(slots, now)
-            if slot is not None:
-                channel = route(task.owner, channels)
-                rows.append(
-                    Outbox(
-                        key=reminder_key(task.id, deadline, slot.offset_days),
-                        task_id=task.id,
-                        person_id=task.owner_id,
-                        channel=channel,
-                        kind="reminder",
-                        due_at=slot.due_at,
-                        attempt_at=slot.due_at,
-                        payload={"deadline": deadline.isoformat(), "offset": slot.offset_days},
-                    )
-                )
-            moves[(next_slot_after(slots, now), task.deadline, task.extended_to)].append(task.id)
+            with guard:
+                row, next_at = _reminder_row(task, zones[task.resolution_id], now, channels)
+                if row is not None:
+                    rows.append(row)
+            if guard.failure is not None:
+                next_at = now + TASK_RETRY
+            moves[(next_at, task.deadline, task.extended_to)].append(task.id)
         before = await Outbox.filter(key__in=[r.key for r in rows]).count() if rows else 0
         await Outbox.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         added += len(rows) - before
@@ -193,8 +187,37 @@ async def enqueue_due(now: datetime, channels: frozenset[str]) -> int:
             return added
 
 
+def _reminder_row(
+    task: Task, zone: str, now: datetime, channels: frozenset[str]
+) -> tuple[Outbox | None, datetime | None]:
+    """The outbox row of the task's live reminder (if one is live) and its next due moment."""
+    deadline = task.extended_to or task.deadline
+    slots = slots_for(
+        deadline, policy_of(task.policy), zone, task.owner.timezone, task.owner.quiet_hours
+    )
+    slot = live_slot(slots, now)
+    row = None
+    if slot is not None:
+        row = Outbox(
+            key=reminder_key(task.id, deadline, slot.offset_days),
+            task_id=task.id,
+            person_id=task.owner_id,
+            channel=route(task.owner, channels),
+            kind="reminder",
+            due_at=slot.due_at,
+            attempt_at=slot.due_at,
+            payload={"deadline": deadline.isoformat(), "offset": slot.offset_days},
+        )
+    return row, next_slot_after(slots, now)
+
+
 async def deliver(
-    outlets: Outlets, renderer: Renderer, secret: bytes, now: datetime
+    outlets: Outlets,
+    renderer: Renderer,
+    secret: bytes,
+    now: datetime,
+    *,
+    failures: Failures | None = None,
 ) -> DeliveryReport:
     """Send every due outbox row, a claim at a time, SENDERS rows of it at once.
 
@@ -203,7 +226,11 @@ async def deliver(
     to the queue untouched, so no row is ever sent by two processes. The next claim is taken only
     once every send of the last one has finished: a claim holds up the event loop for a moment,
     and sends waiting for their paced slot meanwhile would go out together after it.
+
+    A row whose building or sending raises anything unexpected fails alone (``_broken``): the
+    other rows of the claim go out, and every send made is recorded before anything propagates.
     """
+    failures = failures if failures is not None else Failures()
     report = DeliveryReport()
     paused = await Cursor.get_or_none(name=PAUSE)
     if paused is not None and datetime.fromisoformat(paused.value) > now:
@@ -216,10 +243,16 @@ async def deliver(
             async with asyncio.TaskGroup() as senders:
                 for _ in range(min(SENDERS, size)):
                     senders.create_task(
-                        _send_claimed(claimed, outlets, renderer, secret, now, report, recorder)
+                        _send_claimed(
+                            claimed, outlets, renderer, secret, now, report, recorder, failures
+                        )
                     )
         except BaseExceptionGroup as group:  # one sender failed (the database): the others
-            raise group.exceptions[0] from None  # were cancelled; their rows wait for the lease
+            # were cancelled; what they sent is recorded if the database still answers (else it
+            # goes again after the lease), the rest waits for the lease.
+            with contextlib.suppress(*PASS_THROUGH):
+                await recorder.flush()
+            raise group.exceptions[0] from None
         await _release([*claimed.left, *claimed.rows])
         if claimed.pause_s is not None:
             until = (now + timedelta(seconds=claimed.pause_s)).isoformat()
@@ -251,6 +284,7 @@ async def _send_claimed(
     now: datetime,
     report: DeliveryReport,
     recorder: _Recorder,
+    failures: Failures,
 ) -> None:
     """One sender: rows of the claim one after another, until none is left or one says stop.
     The Pacer spaces the messages of SENDERS of these as it would one sender's."""
@@ -268,6 +302,11 @@ async def _send_claimed(
             claimed.stopped = True
             claimed.left.append(row)
             return
+        except Exception as exc:
+            if not is_items_fault(exc):
+                raise
+            await _broken(row, exc, now, report, failures)  # this row's alone: the others go on
+            continue
         claimed.rerouted |= report.rerouted > rerouted
         if stop is not None:
             claimed.stopped = True
@@ -284,6 +323,12 @@ class _Recorder:
         self._now = now
         self._queue: list[tuple[Outbox, str]] = []
         self._writing = False
+
+    async def flush(self) -> None:
+        """Write what is queued, when no write is in progress (after the senders stopped)."""
+        if self._queue and not self._writing:
+            batch, self._queue = self._queue, []
+            await _record_sent(batch, self._now)
 
     async def sent(self, row: Outbox, external_id: str) -> None:
         self._queue.append((row, external_id))
@@ -400,7 +445,9 @@ async def _deliver_one(
         await _failed(row, DeliveryError(str(exc), permanent=False), now, report)
         return None
     except DeliveryError as exc:
-        if exc.recipient_unreachable and await _reroute(row, outlets, now, exc):
+        if (exc.recipient_unreachable or exc.content_rejected) and await _reroute(
+            row, outlets, now, exc
+        ):
             report.rerouted += 1
             return None
         await _failed(row, exc, now, report)
@@ -413,11 +460,13 @@ async def _deliver_one(
 
 
 async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryError) -> bool:
-    """The channel cannot reach the person any more: mark it, and move the message to their
-    next usable channel (same row, same key: still one message). False if there is none."""
-    flag = "telegram_blocked_at" if row.channel == "telegram" else "email_bounced_at"
-    await Person.filter(id=row.person_id).update(**{flag: now})
-    setattr(row.person, flag, now)
+    """The channel cannot reach the person any more (marked so), or refused this message's
+    content: move the message to their next usable channel (same row, same key: still one
+    message). False if there is none."""
+    if exc.recipient_unreachable:
+        flag = "telegram_blocked_at" if row.channel == "telegram" else "email_bounced_at"
+        await Person.filter(id=row.person_id).update(**{flag: now})
+        setattr(row.person, flag, now)
     fallback = [c for c in usable(row.person, outlets.channels) if c != row.channel]
     if not fallback:
         return False
@@ -425,7 +474,12 @@ async def _reroute(row: Outbox, outlets: Outlets, now: datetime, exc: DeliveryEr
         channel=fallback[0], status=OutboxStatus.PENDING, attempt_at=now, claimed_by=None,
         lease_until=None, error=exc.reason,
     )  # fmt: skip
-    log.info(event_line("message.rerouted", key=row.key, to=row.person_id, channel=fallback[0]))
+    log.info(
+        event_line(
+            "message.rerouted", key=row.key, to=row.person_id, channel=fallback[0],
+            reason=repr(exc.reason),
+        )
+    )  # fmt: skip
     return True
 
 
@@ -546,6 +600,18 @@ def reminder_context(task: Task, person: Person, now: datetime) -> dict[str, Any
 
 def render_reminder(renderer: Renderer, task: Task, person: Person, now: datetime) -> str:
     return renderer.render("telegram/reminder.html", **reminder_context(task, person, now))
+
+
+async def _broken(
+    row: Outbox, exc: Exception, now: datetime, report: DeliveryReport, failures: Failures
+) -> None:
+    """A row whose building or sending raised: recorded with the reason, retried with the
+    usual backoff, failed for good at its ``ITEM_ATTEMPTS``-th attempt."""
+    failure = failures.add("outbox", row.key, exc, task_id=row.task_id)
+    give_up = row.attempts + 1 >= ITEM_ATTEMPTS
+    await _failed(
+        row, DeliveryError(f"внутренняя ошибка: {failure.reason}", permanent=give_up), now, report
+    )
 
 
 async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: DeliveryReport) -> None:

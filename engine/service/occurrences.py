@@ -11,16 +11,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.isolation import Failures
 from engine.service.tasks import Draft, drafts_for, horizon, horizon_on, new_task, zone_of
 from engine.timing.local import local_date
 from engine.workflow.catalog import CompiledClause
 from storage.models import AuditEvent, Person, Resolution, Task
 
 
-async def materialize(now: datetime, resolutions: list[dict[str, Any]]) -> int:
+async def materialize(
+    now: datetime, resolutions: list[dict[str, Any]], *, failures: Failures | None = None
+) -> int:
     """Create due occurrences of every recurring clause; returns how many tasks were created.
 
-    ``resolutions``: rows with ``id``, ``timezone`` and ``materialized_through``."""
+    ``resolutions``: rows with ``id``, ``timezone`` and ``materialized_through``. A resolution
+    whose occurrences cannot be worked out fails alone (recorded in ``failures``) and is tried
+    again at the next pass."""
+    failures = failures if failures is not None else Failures()
     created = 0
     stale = [
         r["id"]
@@ -30,19 +36,26 @@ async def materialize(now: datetime, resolutions: list[dict[str, Any]]) -> int:
     if not stale:
         return 0
     for resolution in await Resolution.filter(id__in=stale):  # definitions only when needed
-        today = local_date(now, zone_of(resolution))
-        clauses = [
-            c
-            for c in (CompiledClause.model_validate(j) for j in resolution.definition["clauses"])
-            if c.rule is not None
-        ]
-        through = {c.id: horizon(now, resolution, c) for c in clauses}
-        done = {c.id: horizon_on(resolution.materialized_through, c) for c in clauses}
-        drafts = drafts_for(resolution.id, resolution.adopted, clauses, through, after=done)
-        if drafts:
-            created += await _insert_missing(resolution, list(drafts.values()), now)
-        resolution.materialized_through = today
-        await resolution.save(update_fields=["materialized_through"])
+        with failures.guard("resolution", resolution.id, resolution_id=resolution.id):
+            created += await _materialize_one(resolution, now)
+    return created
+
+
+async def _materialize_one(resolution: Resolution, now: datetime) -> int:
+    created = 0
+    today = local_date(now, zone_of(resolution))
+    clauses = [
+        c
+        for c in (CompiledClause.model_validate(j) for j in resolution.definition["clauses"])
+        if c.rule is not None
+    ]
+    through = {c.id: horizon(now, resolution, c) for c in clauses}
+    done = {c.id: horizon_on(resolution.materialized_through, c) for c in clauses}
+    drafts = drafts_for(resolution.id, resolution.adopted, clauses, through, after=done)
+    if drafts:
+        created += await _insert_missing(resolution, list(drafts.values()), now)
+    resolution.materialized_through = today
+    await resolution.save(update_fields=["materialized_through"])
     return created
 
 

@@ -29,8 +29,11 @@ from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.channels.telegram import TelegramChannel
+from engine.isolation import reason_of
 from engine.ops.observe import PassObserver
 from engine.report.command import templates_dir
+from engine.service.answers import Answers, Front
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
 from engine.service.inbound import pull_telegram
@@ -41,6 +44,7 @@ from storage.models import Resolution
 
 log = logging.getLogger("resolute.run")
 LONG_POLL_S = 25
+POLL_RETRY_S = 10  # after a failed poll
 
 
 def clock() -> datetime:
@@ -122,28 +126,42 @@ class Service:
         """Long-poll until stopped; a failure waits a little and tries again."""
         telegram = self.app.telegram
         assert telegram is not None
+        front = Front(Answers(telegram))  # answers and flood counts live across polls
         self.observer.polls_telegram = True
         try:
-            while not self.stopping.is_set():
-                try:
-                    updates = await pull_telegram(
-                        telegram,
-                        self.app.secret,
-                        clock,
-                        wait_s=LONG_POLL_S,
-                        templates_dir=templates_dir(self.app.settings),
-                    )
-                    self.observer.inbound("telegram", updates)
-                    if updates:
-                        # What the updates queued (a report for the controller, a decision for
-                        # the owner) goes out now, not at the next interval.
-                        self._kick = asyncio.ensure_future(self.scheduled_pass())
-                except ChannelUnavailable as exc:
-                    log.warning("run.telegram_unavailable reason=%r", str(exc))
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self.stopping.wait(), timeout=10)
+            await self._poll_with(telegram, front)
         finally:
             self.observer.polls_telegram = False
+            await front.answers.close()
+
+    async def _poll_with(self, telegram: TelegramChannel, front: Front) -> None:
+        while not self.stopping.is_set():
+            try:
+                updates = await pull_telegram(
+                    telegram,
+                    self.app.secret,
+                    clock,
+                    wait_s=LONG_POLL_S,
+                    front=front,
+                    templates_dir=templates_dir(self.app.settings),
+                )
+                self.observer.inbound("telegram", updates)
+                if updates:
+                    # What the updates queued (a report for the controller, a decision for the
+                    # owner) goes out now, not at the next interval.
+                    self._kick = asyncio.ensure_future(self.scheduled_pass())
+            except ChannelUnavailable as exc:
+                log.warning("run.telegram_unavailable reason=%r", str(exc))
+                await self._pause(POLL_RETRY_S)
+            except Exception as exc:  # never let listening die silently: say why, go on
+                log.error("run.poll_failed reason=%r", reason_of(exc))
+                log.debug("run.poll_failed traceback", exc_info=exc)
+                await self._pause(POLL_RETRY_S)
+
+    async def _pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the service is stopped meanwhile."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), timeout=seconds)
 
     async def serve(self) -> None:
         async with self.observer.serving():

@@ -21,7 +21,11 @@ async def tick(app: App, now: datetime) -> TickReport:
     if app.telegram is not None:
         try:
             report.updates = await pull_telegram(
-                app.telegram, app.secret, now, templates_dir=templates_dir(app.settings)
+                app.telegram,
+                app.secret,
+                now,
+                templates_dir=templates_dir(app.settings),
+                failures=report.failures,
             )
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))

@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from engine.service.digests import TELEGRAM_LIMIT, split_message
+from engine.channels.telegram_text import TELEGRAM_LIMIT, split_message
 
 
 def check_contract(text: str, limit: int, parts: list[str]) -> None:
