@@ -154,5 +154,5 @@ async def test_the_command_menu_shows_status_to_controllers_only(
     controller = [c["command"] for c in api.commands({"type": "chat", "chat_id": 999})]
     official = api.commands({"type": "chat", "chat_id": 111})
     assert everyone == ["tasks", "cancel", "help"]
-    assert controller == ["tasks", "status", "cancel", "help"]
+    assert controller == ["tasks", "status", "report", "cancel", "help"]
     assert official == []  # the default menu applies: no /status
