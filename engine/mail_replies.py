@@ -70,7 +70,11 @@ class Reply:
 
 def parse(raw: bytes) -> Reply:
     # Wire format has CRLF line ends, which the parser keeps in text content: normalise first.
-    message = message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=policy.default)
+    # A NUL has no place in a mail's text and PostgreSQL refuses it in text and JSON: drop it
+    # from the wire form here and from decoded text below (_text_of).
+    message = message_from_bytes(
+        raw.replace(b"\r\n", b"\n").replace(b"\x00", b""), policy=policy.default
+    )
     assert isinstance(message, EmailMessage)
     who = author(message)
     charsets: list[str] = []
@@ -128,6 +132,7 @@ def _text_of(part: Message, charsets: list[str]) -> str:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes):
         return ""
+    data = data.replace(b"\x00", b"")  # base64 or =00 can still carry one
     charset = str(part.get_content_charset() or "us-ascii")
     try:
         codecs.lookup(charset)

@@ -83,9 +83,17 @@ async def _handle_once(
     if reply and reply.authentication.headers:
         payload["authentication"] = list(reply.authentication.headers)
         payload["dmarc"] = reply.authentication.dmarc
-    inbound, created = await Inbound.get_or_create(
-        key=key, defaults={"kind": "email", "payload": payload, "received_at": now}
-    )
+    try:
+        inbound, created = await Inbound.get_or_create(
+            key=key, defaults={"kind": "email", "payload": payload, "received_at": now}
+        )
+    except Exception:  # what the mail said cannot be stored: keep only where it was, go on
+        log.exception("mail.failed uid=%s", uid)
+        key = f"email:{validity}:{uid}"
+        inbound, created = await Inbound.get_or_create(
+            key=key, defaults={"kind": "email", "payload": {"uid": uid}, "received_at": now}
+        )
+        reply = None
     if not created and inbound.outcome is not None:
         return False
     reason: str | None = None

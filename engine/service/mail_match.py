@@ -2,7 +2,8 @@
 
 A reply counts only when it refers (In-Reply-To, References) to a Message-ID that a message we
 actually sent carried, *and* that ID was made for the reply's author (engine/mail_ids.py binds
-the ID to the recipient with RESOLUTE_SECRET), *and* the author is still that person's address.
+the ID to the recipient with RESOLUTE_SECRET), *and* the author is still that person's address,
+*and* that person owns the task the message was about.
 A bounce counts only for a recipient to whom the message it quotes was sent. Lookups go by the
 outbox's index on ``external_id``.
 """
@@ -53,6 +54,10 @@ async def match(reply: Reply, secret: bytes) -> Matched | NotMatched:
     row = ours[0]
     if normalise(row.person.email or "") != reply.sender:
         return NotMatched("foreign", "address-changed", row)  # sent to an address since changed
+    if row.task is not None and row.person_id != row.task.owner_id:
+        # a notice about someone else's task (the controller's copy of a report): its
+        # recipient may not confirm that task or add evidence to it
+        return NotMatched("foreign", "not-the-owner", row)
     return Matched(row)
 
 

@@ -99,6 +99,8 @@ class Service:
                 self.observer.inbound("email", mail)
             except ChannelUnavailable as exc:
                 log.warning("run.mail_unavailable reason=%r", str(exc))
+            except Exception as exc:  # the inbox must never keep the pass from sending
+                log.error("run.mail_failed reason=%r", reason_of(exc))
         await advance(report, now, self.app.outlets, self.app.renderer, self.app.secret)
         d = report.delivery
         if report.enqueued or d.sent or d.failed or d.retrying:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
+from engine.isolation import reason_of
 from engine.report.command import templates_dir
 from engine.service.cycle import TickReport, advance
 from engine.service.inbound import pull_telegram
@@ -36,6 +37,9 @@ async def tick(app: App, now: datetime) -> TickReport:
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.mail_unavailable reason=%r", str(exc))
+        except Exception as exc:  # the inbox must never keep the tick from sending
+            report.problems.append(f"Почта не прочитана: {reason_of(exc)}")
+            log.error("tick.mail_failed reason=%r", reason_of(exc))
     if app.telegram is not None and app.telegram.outage:
         report.problems.append(app.telegram.outage)
     await advance(report, now, app.outlets, app.renderer, app.secret)
