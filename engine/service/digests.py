@@ -90,7 +90,7 @@ async def enqueue_digests(
             due.append((slot, today))
     if not due:
         return 0
-    views = await _task_views(resolutions, now, channels)
+    views = await _task_views(resolutions, now, channels, failures)
     added = 0
     for slot, today in due:
         in_slot = [v for v, s in views if s == slot]
@@ -119,8 +119,13 @@ def slots_of(resolutions: Iterable[dict[str, Any]]) -> set[Slot]:
 
 
 async def _task_views(
-    resolutions: dict[str, dict[str, Any]], now: datetime, channels: frozenset[str]
+    resolutions: dict[str, dict[str, Any]],
+    now: datetime,
+    channels: frozenset[str],
+    failures: Failures,
 ) -> list[tuple[TaskView, Slot]]:
+    """Every task a digest may mention; a task whose stored policy cannot be read (a snapshot
+    from before the schema's ranges) is left out and recorded in ``failures``."""
     groups = {g["id"]: g["members"] for g in await Group.all().values("id", "members")}
     fields = (
         "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
@@ -151,19 +156,22 @@ async def _task_views(
             canonical = json.dumps(row["policy"], sort_keys=True)
             chain = chains.get((canonical, resolution["id"]))
             if chain is None:
-                policy = policy_of(row["policy"])
-                steps = tuple(
-                    Step(
-                        s.after,
-                        frozenset(_recipients(s.to, resolution["controller_id"], groups)),
-                        s.every,
+                with failures.guard("task", row["id"], task_id=row["id"]):
+                    policy = policy_of(row["policy"])
+                    steps = tuple(
+                        Step(
+                            s.after,
+                            frozenset(_recipients(s.to, resolution["controller_id"], groups)),
+                            s.every,
+                        )
+                        for s in policy.escalate
                     )
-                    for s in policy.escalate
-                )
-                chain = chains[(canonical, resolution["id"])] = (
-                    steps,
-                    Slot(resolution["timezone"], policy.digest_at),
-                )
+                    chain = chains[(canonical, resolution["id"])] = (
+                        steps,
+                        Slot(resolution["timezone"], policy.digest_at),
+                    )
+                if chain is None:
+                    continue
             owner_id = row["owner_id"]
             owner = shared.get(("owner", owner_id))
             if owner is None:
