@@ -11,6 +11,7 @@ detector (charset-normalizer) would be a dependency to guess what this rule know
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -19,6 +20,7 @@ from engine.draft.model import Decree, DecreeError, Line
 
 MAX_BYTES = 20 * 1024 * 1024  # a decree of hundreds of pages is a few MB
 _ZIP_MAGIC = b"PK\x03\x04"
+MAX_UNPACKED_BYTES = 50 * 2**20  # a decree's document.xml is well under a megabyte
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .doc
 _NOT_PRINTABLE = re.compile(
     r"[^\S ]|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe\uffff]"
@@ -41,8 +43,19 @@ def read_decree(path: Path) -> Decree:
         from engine.draft.word import docx_paragraphs  # python-docx only when needed
 
         try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                unpacked = sum(item.file_size for item in package.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:  # a zip bomb: refuse before anything inflates it
+                raise DecreeError(
+                    f"{path}:1: файл Word распаковывается в {unpacked // 2**20} МБ — "
+                    "это не постановление"
+                )
             texts = docx_paragraphs(data)
-        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        except DecreeError:
+            raise
+        except Exception as exc:  # a damaged or hostile package (zip, XML, parts): say so
+            if isinstance(exc, MemoryError):
+                raise
             raise DecreeError(f"{path}:1: не удалось прочитать файл Word: {exc}") from None
         return Decree(str(path), _lines(texts), unit="абзац")
     return text_decree(str(path), data)

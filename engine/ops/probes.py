@@ -45,9 +45,11 @@ class Check:
 
 
 def redacted(db_url: str) -> str:
+    """The URL without its user and password (up to the last ``@``) or query (``?password=``)."""
     scheme, sep, rest = db_url.partition("://")
+    rest = rest.split("?", 1)[0]
     if "@" in rest:
-        rest = "***@" + rest.split("@", 1)[1]
+        rest = "***@" + rest.rpartition("@")[2]
     return scheme + sep + rest
 
 
@@ -80,7 +82,8 @@ async def database(settings: Settings, now: datetime) -> list[Check]:
     except (OSError, DBConnectionError, BaseORMException) as exc:
         return [Check(title, False, f"недоступна: {_first_line(exc)}", _DB_HINT)]
     finally:
-        await connections.close_all(discard=True)
+        with contextlib.suppress(Exception):  # a URL that never opened fails to close too
+            await connections.close_all(discard=True)
     pending = [f"{s.migration.app_label}.{s.migration.name}" for s in steps if not s.backward]
     checks = [
         Check(title, not pending,

@@ -279,3 +279,23 @@ def test_reading_a_file_that_is_not_a_decree(tmp_path: Path) -> None:
     broken.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(DecreeError, match="файл Word"):
         read_decree(broken)
+
+
+def test_a_damaged_or_bomb_word_file_is_refused_with_a_message(tmp_path: Path) -> None:
+    """Found in review: lxml's XMLSyntaxError escaped as exit 70; nothing bounded unpacking."""
+    import zipfile
+
+    from engine.draft.reading import read_decree
+    from engine.errors import ResoluteError
+
+    damaged = tmp_path / "damaged.docx"
+    with zipfile.ZipFile(damaged, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types")
+        package.writestr("word/document.xml", "<w:document")
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("word/document.xml", "a" * (60 * 2**20))
+    for path in (damaged, bomb):
+        with pytest.raises(ResoluteError) as refused:
+            read_decree(path)
+        assert str(refused.value).startswith(f"{path}:1: ")

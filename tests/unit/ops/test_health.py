@@ -74,3 +74,14 @@ def test_who_polls_and_reads_mail_among_live_instances_and_the_latest_error() ->
     as_json = health.as_json()
     assert as_json["instances"][0]["instance"] == "live:2"
     assert as_json["last_pass_age_s"] == 10.0
+
+
+def test_a_database_url_is_shown_without_password_or_query() -> None:
+    """Found in review: a password with an «@» in it, or given as ?password=, was printed."""
+    from engine.ops.probes import redacted
+
+    assert redacted("postgres://u:Hunter@Secret@127.0.0.1:1/db") == "postgres://***@127.0.0.1:1/db"
+    assert (
+        redacted("postgres://127.0.0.1:1/db?password=HunterSecret") == "postgres://127.0.0.1:1/db"
+    )
+    assert redacted("sqlite://resolute.sqlite3") == "sqlite://resolute.sqlite3"
