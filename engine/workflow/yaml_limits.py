@@ -20,6 +20,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024  # a roster of several thousand people is well 
 MAX_DEPTH = 32  # the schema itself nests 7 levels deep
 MAX_ALIASES = 1_000  # every use of a &anchor
 MAX_NODES = 250_000  # the document with every alias expanded
+MAX_COMPOSED = 100_000  # nodes as written: a roster of 8,000 people is under 60,000
 MAX_INT_CHARS = 30  # a chat id has at most 16 digits
 
 
@@ -39,6 +40,7 @@ class LimitedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
         self._aliases = 0
+        self._composed = 0
 
     def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803
         # The scanner looks ahead for a possible key at every open bracket: hundreds of them
@@ -56,6 +58,15 @@ class LimitedLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise LimitExceeded(
                     f"слишком много ссылок на якоря (*…): больше {MAX_ALIASES}", event.start_mark
+                )
+        else:
+            # counted as they are read: a long plain list must not be composed whole first
+            self._composed += 1
+            if self._composed > MAX_COMPOSED:
+                raise LimitExceeded(
+                    f"слишком много элементов в файле: больше {MAX_COMPOSED} "
+                    "(разделите его на несколько файлов)",
+                    event.start_mark,
                 )
         self._depth += 1
         try:
