@@ -1,4 +1,4 @@
-"""The command line (binding: SPEC.md, "Command line"). Reads the clock once, here."""
+"""The command line (binding: the README, "Command line"). Reads the clock once, here."""
 
 from __future__ import annotations
 

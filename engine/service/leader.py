@@ -10,7 +10,7 @@ While polling, the holder checks its lock connection at the same pace: if the co
 gone, so is the lock (another instance may already hold it), and polling stops at once.
 
 The lock needs a real session: connect to PostgreSQL directly (or through a pooler in session
-mode), not through a transaction-pooling PgBouncer. SQLite is one instance by design (SPEC.md,
+mode), not through a transaction-pooling PgBouncer. SQLite is one instance by design (the README,
 "Scale"): there is no lock, and that instance polls.
 """
 

@@ -1,6 +1,6 @@
 """When an unconfirmed task is escalated: pure date arithmetic over a task's escalation chain.
 
-Binding (SPEC.md): ``after: Nd`` puts the task into the recipient's digest of D+N; with ``every``
+Binding (the README): ``after: Nd`` puts the task into the recipient's digest of D+N; with ``every``
 it is escalated again every so many days while it stays overdue.
 """
 

@@ -7,7 +7,7 @@ What this proves, in order:
    flight. Its rows stay claimed until their lease expires; the lease is five minutes of the
    real clock, so the test moves ``lease_until`` into the past instead of waiting (the one
    liberty taken here). The survivors then reclaim and send them. A duplicate is allowed only
-   for a row that was in flight in the killed process (sent by it, not yet recorded: SPEC.md,
+   for a row that was in flight in the killed process (sent by it, not yet recorded: the README,
    "Behaviour"); every other message arrives exactly once, and none is lost.
 3. Exactly one instance holds the Telegram poller's advisory lock (one holder in ``pg_locks``).
    The holder is killed; a button pressed afterwards is answered by the last instance standing,

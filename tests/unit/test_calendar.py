@@ -1,6 +1,6 @@
 """Working days: the Russian production calendar, and what it moves (reminders, deadlines).
 
-Pinned rules (SPEC.md, "Timing" and "Behaviour"): working-day rules may move a send later, never
+Pinned rules (README): working-day rules may move a send later, never
 earlier, and never drop it; with ``working_days: true`` deadlines and reminders skip weekends and
 Russian public holidays, transferred days included (a working Saturday is a working day, a bridge
 day off is not). A deadline moved off a non-working day keeps the rule's date as occurrence key.

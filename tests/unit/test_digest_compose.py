@@ -1,6 +1,6 @@
 """What goes into one recipient's digest (engine.digest.compose): sections and the news rule.
 
-Pinned rules (SPEC.md, "Digests"; engine/digest.py): an open task past its deadline whose
+Pinned rules (the README, "Digests"; engine/digest.py): an open task past its deadline whose
 escalation to the recipient has started is newly overdue when that first day is after the last
 digest (or there was none), else still overdue; a repeating step firing since the last digest is
 news too. For the resolution's controller also: reports awaiting acceptance (news when reported

@@ -1,6 +1,6 @@
 """Escalation chains: pure date arithmetic over a task's steps.
 
-Pinned rules (SPEC.md, "Timing"): ``after: Nd`` puts the task into the recipient's digest of D+N
+Pinned rules (README): ``after: Nd`` puts the task into the recipient's digest of D+N
 (deadline 20 Oct 2023, ``after: 1d`` → the controller's digest of 21 Oct); with ``every: Md`` it is
 escalated again on D+N+M, D+N+2M, … A step "fires between" ``since`` and ``through`` when it fires
 on a day in (since, through]; ``since=None`` means from the beginning.

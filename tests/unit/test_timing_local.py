@@ -1,6 +1,6 @@
 """Wall time in a zone ↔ UTC instants: DST gaps and folds, the end of a day, quiet hours.
 
-Pinned rules (SPEC.md, "Timing"): dates count in the resolution's zone; a deadline D is overdue from
+Pinned rules (README): dates count in the resolution's zone; a deadline D is overdue from
 00:00 of D+1 local; a wall time skipped by a spring-forward gap lands after the gap (02:30 → 03:30),
 a repeated one is the first; quiet hours defer a send to their end, never earlier, never drop it.
 """

@@ -1,6 +1,6 @@
 """Reminder slots of one deadline: when each is due, when it expires, which one is live.
 
-Pinned rules (SPEC.md, "Timing"): an offset -Nd is sent on D-N at remind_at in the resolution's
+Pinned rules (README): an offset -Nd is sent on D-N at remind_at in the resolution's
 zone, 0d on D itself; quiet hours (default 21:00-09:00, in the recipient's zone) defer a send to
 their end, never earlier, never dropped; D is overdue from 00:00 of D+1 local.
 """
