@@ -151,3 +151,16 @@ async def test_settings_that_do_not_parse_fail_alone(
         ("Файлы", True),
     ]
     assert "RESOLUTE_TIMEZONE" in checks[0].detail
+
+
+async def test_a_database_url_that_cannot_be_understood_is_a_failed_check() -> None:
+    """Found in review: closing the connections of a URL that never opened raised again and
+    replaced the check with exit 70."""
+    from engine.ops.probes import database as database_check
+    from tests.helpers import at, settings
+
+    for url in ("mysql2://u:x@h/db", "postgres://u:p@127.0.0.1:notaport/db"):
+        [check] = await database_check(settings(url), at("2023-10-13T09:00+03:00"))
+        assert not check.ok
+        assert ":p@" not in check.title
+        assert ":x@" not in check.title
