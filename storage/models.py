@@ -320,3 +320,26 @@ class Heartbeat(Model):
 
     class Meta:
         table = "heartbeat"
+
+
+class Link(Model):
+    """How a messenger added after Telegram reaches a person: their user id there and, where
+    the platform tells them apart, the id of the dialog with the bot (MAX: ``chat_id`` is not
+    ``user_id``). Telegram, the first channel, keeps its columns on ``person``; e-mail is an
+    address in the roster. One row per (channel, user): a chat that changes hands moves the row."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=16)  # a registered channel's name, e.g. "max"
+    user_id = fields.BigIntField()
+    chat_id = fields.BigIntField(null=True)  # the dialog with the bot, once known
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "resolute.Person", related_name="links", on_delete=fields.CASCADE
+    )
+    linked_at = fields.DatetimeField()
+    blocked_at = fields.DatetimeField(null=True)  # the platform said the user blocked the bot
+
+    person_id: str
+
+    class Meta:
+        table = "link"
+        unique_together = (("channel", "user_id"), ("channel", "person"))
