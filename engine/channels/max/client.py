@@ -120,7 +120,7 @@ class MaxClient:
         """Upload a file to the URL ``POST /uploads`` gave, as one multipart request (field
         ``data``). The token is not sent there: that URL is on another host and carries its
         own authorisation."""
-        form = aiohttp.FormData()
+        form = aiohttp.FormData(quote_fields=False)  # a UTF-8 file name as browsers send it
         form.add_field("data", content, filename=file_name)
         return await self._request(
             "POST", url, {}, form=form, timeout_s=timeout_s or self.timeout_s * 6, what="upload"

@@ -37,7 +37,7 @@ def delivery_error(exc: MaxApiError) -> DeliveryError | ChannelUnavailable:
         return ChannelUnavailable("MAX отклонил RESOLUTE_MAX_TOKEN: проверьте токен бота.")
     if exc.status == 429 or exc.code == "too.many.requests":
         retry = exc.retry_after_s if exc.retry_after_s is not None else DEFAULT_RETRY_AFTER_S
-        return DeliveryError(reason, permanent=False, retry_after_s=retry)
+        return DeliveryError(reason, permanent=False, retry_after_s=float(retry))
     if exc.status == 0 or exc.status >= 500 or exc.code == "unreadable.response":
         return DeliveryError(reason, permanent=False)
     if exc.code == "attachment.not.ready":
