@@ -35,6 +35,7 @@ def settings_check() -> tuple[Settings | None, Check]:
         name
         for name, enabled in (
             ("Telegram", settings.telegram_enabled),
+            ("MAX", settings.max_enabled),
             ("почта", settings.email_enabled),
             ("входящая почта", settings.imap_enabled),
         )
@@ -47,12 +48,14 @@ def settings_check() -> tuple[Settings | None, Check]:
 
 def secret_check(settings: Settings) -> Check:
     title = "RESOLUTE_SECRET"
-    needed = settings.telegram_enabled or settings.email_enabled
+    needed = settings.telegram_enabled or settings.max_enabled or settings.email_enabled
     value = settings.secret.get_secret_value() if settings.secret else ""
     hint = SECRET_HINT
     if not value:
         if not needed:
-            return Check(title, True, "не задан; понадобится, когда включите Telegram или почту.")
+            return Check(
+                title, True, "не задан; понадобится, когда включите Telegram, MAX или почту."
+            )
         return Check(title, False, "не задан, а им подписываются кнопки и ссылки.", hint)
     if len(value) < MIN_SECRET_CHARS:
         return Check(title, False, f"короче {MIN_SECRET_CHARS} символов ({len(value)}).", hint)
@@ -94,6 +97,7 @@ async def diagnose(paths: list[Path], now: datetime) -> list[Check]:
         checks.append(secret_check(settings))
         checks += await probes.database(settings, now)
         checks.append(await probes.telegram(settings))
+        checks.append(await probes.max_bot(settings))
         checks.append(await probes.smtp(settings))
         checks.append(await probes.imap(settings))
     checks.append(workflows_check(paths))

@@ -144,6 +144,41 @@ async def telegram(settings: Settings) -> Check:
 _TOKEN_HINT = "Возьмите токен у @BotFather и запишите в RESOLUTE_TELEGRAM_TOKEN."  # noqa: S105 (a hint, not a token)
 
 
+async def max_bot(settings: Settings) -> Check:
+    """GET /me: the token is accepted; the bot's name and the deep-link base."""
+    from engine.channels.max import MaxChannel
+
+    title = "MAX"
+    if not settings.max_enabled:
+        return Check(title, True, "выключен (RESOLUTE_MAX_TOKEN не задан).")
+    assert settings.max_token is not None
+    try:
+        channel = MaxChannel(
+            settings.max_token.get_secret_value(),
+            settings.max_api_url,
+            timeout_s=min(settings.max_timeout_s, TIMEOUT_S),
+            ca_file=settings.max_ca_file,
+        )
+    except (OSError, ssl.SSLError) as exc:
+        return Check(title, False, f"файл сертификатов не читается: {_first_line(exc)}",
+                     "Проверьте путь в RESOLUTE_MAX_CA_FILE (PEM-файл).")  # fmt: skip
+    try:
+        async with channel:
+            if channel.outage is not None:
+                return Check(title, False, f"{settings.max_api_url} недоступен.",
+                             "Проверьте доступ к API MAX (прокси, файрвол), RESOLUTE_MAX_API_URL "
+                             "и доверие к сертификату (RESOLUTE_MAX_CA_FILE).")  # fmt: skip
+            username = channel.username
+    except ChannelUnavailable:
+        return Check(title, False, "токен отклонён (GET /me: verify.token).", _MAX_TOKEN_HINT)
+    link = f"https://max.ru/{username}?start=…" if username else "имя бота не получено"
+    return Check(title, True, f"бот {username or '(без имени)'}; ссылки-приглашения: {link}")
+
+
+_MAX_HINT = "Возьмите токен бота на платформе MAX для бизнеса (Чат-боты → Интеграция)"
+_MAX_TOKEN_HINT = f"{_MAX_HINT} и запишите в RESOLUTE_MAX_TOKEN."
+
+
 async def smtp(settings: Settings) -> Check:
     """Connect, STARTTLS/TLS as configured, log in, QUIT: nothing is sent."""
     title = "Почта (SMTP)"

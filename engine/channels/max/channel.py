@@ -69,11 +69,12 @@ class MaxChannel:
         api_url: str = DEFAULT_API_URL,
         *,
         timeout_s: float = 10.0,
+        ca_file: str | None = None,
         pacer: Pacer | None = None,
         answer_pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.api = MaxClient(token, api_url, timeout_s=timeout_s)
+        self.api = MaxClient(token, api_url, timeout_s=timeout_s, ca_file=ca_file)
         self.pacer = pacer or Pacer(29.0, 0.0)  # a little under 30 requests a second per bot
         self.answer_pacer = answer_pacer or Pacer(1000.0, 0.55)  # 2 answers a second per chat
         self._sleep = sleep

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -60,11 +61,22 @@ class MaxClient:
     """The Bot API of one bot at ``api_url``. Use as ``async with MaxClient(...) as api:``."""
 
     def __init__(
-        self, token: str, api_url: str = DEFAULT_API_URL, *, timeout_s: float = 10.0
+        self,
+        token: str,
+        api_url: str = DEFAULT_API_URL,
+        *,
+        timeout_s: float = 10.0,
+        ca_file: str | None = None,
     ) -> None:
         self._token = token
         self.api_url = api_url.rstrip("/")
         self.timeout_s = timeout_s
+        # The platform's certificate chains to the Russian Trusted Root CA, which many systems
+        # do not trust by default: its file, when given, is trusted besides the system's CAs.
+        self._ssl: ssl.SSLContext | bool = True
+        if ca_file:
+            self._ssl = ssl.create_default_context()
+            self._ssl.load_verify_locations(cafile=ca_file)
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:
@@ -85,7 +97,7 @@ class MaxClient:
     async def open(self) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=8),
+                connector=aiohttp.TCPConnector(limit=8, ssl=self._ssl),
                 cookie_jar=aiohttp.DummyCookieJar(),  # the API sets a language cookie: unused
             )
 

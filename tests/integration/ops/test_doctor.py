@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import SecretStr
 from tortoise.migrations.api import migrate
 
 from engine.ops.doctor import diagnose
@@ -164,3 +165,39 @@ async def test_a_database_url_that_cannot_be_understood_is_a_failed_check() -> N
         assert not check.ok
         assert ":p@" not in check.title
         assert ":x@" not in check.title
+
+
+async def test_max_bot_is_checked_by_get_me(tmp_path: Path) -> None:
+    """MAX on: GET /me names the bot and the deep-link base; a refused token, an API that does
+    not answer and an unreadable CA file are each a failed check saying what to do."""
+    from engine.ops.probes import max_bot
+    from tests.fakes.max_api import FakeMaxAPI
+    from tests.helpers import settings
+
+    async with FakeMaxAPI(bot_username="presidium_max_bot") as api:
+        base = settings(f"sqlite://{tmp_path / 'x.sqlite3'}")
+        good = base.model_copy(update={"max_token": SecretStr(api.token), "max_api_url": api.url})
+        check = await max_bot(good)
+        assert check.ok, check.line()
+        assert "https://max.ru/presidium_max_bot?start=" in check.detail
+
+        refused = await max_bot(good.model_copy(update={"max_token": SecretStr("forged-token")}))
+        assert not refused.ok
+        assert "RESOLUTE_MAX_TOKEN" in refused.hint
+        assert "forged-token" not in refused.line() + refused.hint
+
+        silent = await max_bot(
+            good.model_copy(update={"max_api_url": f"http://127.0.0.1:{_closed_port()}"})
+        )
+        assert not silent.ok
+        assert "недоступен" in silent.detail
+
+        no_ca = await max_bot(
+            good.model_copy(update={"max_ca_file": str(tmp_path / "missing.pem")})
+        )
+        assert not no_ca.ok
+        assert "RESOLUTE_MAX_CA_FILE" in no_ca.hint
+
+        off = await max_bot(base)
+        assert off.ok
+        assert "выключен" in off.detail
