@@ -1,6 +1,6 @@
 """The owner's side of a task: "done", evidence, and the report that reaches the controller.
 
-Shared by Telegram (buttons, replies, the report dialogue) and e-mail (replies). Callers have
+Shared by the messengers (buttons, replies, the report dialogue) and e-mail (replies). Callers have
 checked that the actor is the task's owner; every change here is conditional on the state read,
 so a replayed or concurrent confirmation changes nothing the second time.
 """
@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.audit import record, refusal
-from engine.callbacks import Action, sign
+from engine.callbacks import Action, Press
 from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, accepts_evidence, on_owner_done
 from engine.render import plural
-from engine.service.notices import clause_line, esc, notify
+from engine.service import copies as copied
+from engine.service.dispatch import route
+from engine.service.notices import ALL_CHANNELS, clause_line, esc, notify
 from engine.service.schedule import policy_of
 from storage.models import (
     Evidence,
@@ -57,7 +59,7 @@ class Piece:
     content_type: str | None = None
     size: int = 0
     data: bytes | None = None
-    reference: str | None = None  # Telegram file_id, or the mail's Message-ID
+    reference: str | None = None  # the messenger's file reference, or the mail's Message-ID
 
 
 @dataclass
@@ -77,9 +79,11 @@ async def attach(
     media_group: str | None = None,
 ) -> Attached:
     """Store evidence for the task, within the bounds; says what was left out and why.
-    ``message_ref``: the Telegram message ("chat:message_id") it came in, to copy it to the
-    controller; ``media_group``: the album it is part of."""
+    ``message_ref``: the message it came in, channel-tagged (``engine.service.copies``), to copy
+    it to the controller; ``media_group``: the album it is part of."""
     result = Attached()
+    if message_ref is not None and len(message_ref) > copied.MAX_REF:
+        message_ref = None  # kept without it: the controller gets no copy of this one
     # While a report is under review, material joins it; while the task is open, the next one.
     round_ = task.reports if task.state == TaskState.REPORTED else task.reports + 1
     if not accepts_evidence(task.state):
@@ -118,13 +122,12 @@ async def owner_says_done(
     now: datetime,
     *,
     via: str,
-    secret: bytes,
-    copies: Sequence[tuple[int, int]] = (),
+    copies: Sequence[str] = (),
     caution: str | None = None,
 ) -> Outcome:
     """The owner says the clause is done (a button, a report, a mail reply): the transition
     their policy gives, at most once. A report for acceptance is announced to the controller
-    with «Принять» / «Вернуть на доработку» (``copies``: the report's Telegram messages;
+    with «Принять» / «Вернуть на доработку» (``copies``: the report's messages, channel-tagged;
     ``caution``: a warning line for the controller, Telegram HTML, e.g. a failed DMARC)."""
     acceptance = policy_of(task.policy).acceptance
     try:
@@ -159,17 +162,13 @@ async def owner_says_done(
         via=via,
     )
     if state == TaskState.REPORTED:
-        await announce_report(task, secret, now, copies, caution)
+        await announce_report(task, now, copies, caution)
         return Outcome(ANSWER_REPORTED, True, state.value)
     return Outcome(ANSWER_DONE, True, state.value)
 
 
 async def announce_report(
-    task: Task,
-    secret: bytes,
-    now: datetime,
-    copies: Sequence[tuple[int, int]],
-    caution: str | None = None,
+    task: Task, now: datetime, copies: Sequence[str] = (), caution: str | None = None
 ) -> None:
     """The controller's message about a report: what is new in this round (its texts, and
     copies of every photo and file sent for it, before or after «Выполнено»), the earlier
@@ -177,12 +176,13 @@ async def announce_report(
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
     evidence = await Evidence.filter(task_id=task.id).order_by("id")
-    body, round_copies = report_body(task, resolution.number, owner, evidence)
+    channel = route(resolution.controller, ALL_CHANNELS)
+    body, round_copies = report_body(task, resolution.number, owner, evidence, channel)
     if caution:
         body += "\n" + caution
     buttons = (
-        Button("✔️ Принять", sign(secret, Action.ACCEPT, task.id, task.reports)),
-        Button("↩️ Вернуть на доработку", sign(secret, Action.RETURN, task.id, task.reports)),
+        Button("✔️ Принять", Press(Action.ACCEPT, task.id, task.reports)),
+        Button("↩️ Вернуть на доработку", Press(Action.RETURN, task.id, task.reports)),
     )
     await notify(
         resolution.controller,
@@ -192,18 +192,18 @@ async def announce_report(
         subject=f"Отчёт по пункту {task.clause_id} постановления № {resolution.number}",
         task_id=task.id,
         buttons=(buttons,),
-        copies=list(dict.fromkeys([*round_copies, *((c[0], c[1]) for c in copies)])),
+        copies=list(dict.fromkeys([*round_copies, *(c for c in copies if _on(c, channel))])),
     )
 
 
-async def refresh_report(task: Task, secret: bytes, now: datetime) -> bool:
+async def refresh_report(task: Task, now: datetime) -> bool:
     """Recompose the report's notice while it is still waiting in the queue (the rest of an
     album came after the photo that made the report); False once it has gone out."""
     key = f"report:{task.id}:{task.reports}"
     waiting = Outbox.filter(key=key, status=OutboxStatus.PENDING, attempts=0, claimed_by=None)
     if not await waiting.delete():
         return False
-    await announce_report(task, secret, now, ())
+    await announce_report(task, now)
     return True
 
 
@@ -212,9 +212,10 @@ def _round_of(piece: Evidence) -> int:
 
 
 def report_body(
-    task: Task, number: str, owner: Person, evidence: Sequence[Evidence]
-) -> tuple[str, list[tuple[int, int]]]:
-    """The report notice's text and the (chat, message) pairs of this round's Telegram files."""
+    task: Task, number: str, owner: Person, evidence: Sequence[Evidence], channel: str = "telegram"
+) -> tuple[str, list[str]]:
+    """The report notice's text and the messages of this round's files to copy along: those
+    that came by the controller's messenger ``channel`` (the others are only counted)."""
     lines = [
         "📋 <b>Отчёт об исполнении</b>" + (f" (отчёт {task.reports})" if task.reports > 1 else ""),
         clause_line(task, number),
@@ -224,15 +225,20 @@ def report_body(
     current = [e for e in evidence if _round_of(e) == task.reports]
     earlier = [e for e in evidence if _round_of(e) < task.reports]
     texts = _texts(current)
-    files = [e for e in current if e.reference and (e.file_name or _is_file(e))]
-    copies = list(dict.fromkeys(_message_of(e) for e in files if e.message_ref))
+    every = [e for e in current if e.reference and (e.file_name or _is_file(e))]
+    files = [e for e in every if _on(e.message_ref, channel)]
+    elsewhere = [e for e in every if e not in files]
+    refs = (copied.origin_of(e.message_ref) for e in files if e.message_ref)
+    copies = list(dict.fromkeys(copied.tagged(*ref) for ref in refs if ref is not None))
     if texts:
         shown = "\n".join(texts[-3:])
         lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
     if files:
         above = " — копии выше" if copies else ""
         lines.append(f"Вложений: {len(files)}{above}.")
-    if not texts and not files:
+    if elsewhere:
+        lines.append(_ELSEWHERE.format(n=len(elsewhere), where=_where(elsewhere)))
+    if not texts and not every:
         new = "новых " if earlier else ""
         lines.append(f"Исполнитель отметил пункт выполненным, {new}материалов не приложил.")
     for round_ in sorted({_round_of(e) for e in earlier}):
@@ -259,19 +265,29 @@ def _is_file(piece: Evidence) -> bool:
     return piece.content_type is not None and piece.content_type != LINK
 
 
-def _message_of(piece: Evidence) -> tuple[int, int]:
-    chat, _, message = (piece.message_ref or "").partition(":")
-    return int(chat), int(message)
+_ELSEWHERE = "Вложений в {where}: {n} — переслать их в этот чат нельзя."
+_ADDITION_ELSEWHERE = "Вложения остались в {where}: переслать их в этот чат нельзя."
+
+
+def _on(message_ref: str | None, channel: str) -> bool:
+    """Whether a message can be copied into the controller's chat on ``channel``: the same
+    messenger (by e-mail nothing is copied: the files count as before)."""
+    origin = copied.origin_of(message_ref) if message_ref else None
+    return channel in copied.NOT_MESSENGERS or origin is None or origin[0] == channel
+
+
+def _where(evidence: Sequence[Evidence]) -> str:
+    origins = (copied.origin_of(e.message_ref) for e in evidence if e.message_ref)
+    names = dict.fromkeys(copied.name_of(o[0]) for o in origins if o is not None)
+    return ", ".join(names) or "другом мессенджере"
 
 
 async def announce_addition(
     task: Task,
-    chat_id: int,
-    message_id: int,
+    source: str,
     pieces: Sequence[Piece],
     now: datetime,
     *,
-    secret: bytes = b"",
     media_group: str | None = None,
 ) -> None:
     """More material for a report the controller has not decided on yet: one notice per
@@ -281,13 +297,16 @@ async def announce_addition(
     owner = await Person.get(id=task.owner_id)
     texts = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
     files = [p for p in pieces if p.reference]
-    copy = (chat_id, message_id)
-    key = f"report:{task.id}:{task.reports}:+{chat_id}:{message_id}"
+    here = _on(source, route(resolution.controller, ALL_CHANNELS))
+    origin = copied.origin_of(source)
+    channel, message = origin if origin is not None else ("telegram", None)
+    at = f"{message.chat_id}:{message.message_id}" if message is not None else source
+    key = f"report:{task.id}:{task.reports}:+{at if channel == 'telegram' else source}"
     if media_group is not None:
-        if secret and await refresh_report(task, secret, now):
+        if await refresh_report(task, now):
             return
         key = f"report:{task.id}:{task.reports}:+album:{media_group}"
-        if files and await _join_copies(key, copy):
+        if files and here and await _join_copies(key, source):
             return
     lines = [
         f"📎 Дополнение к отчёту по пункту {esc(task.clause_id)} постановления "
@@ -296,8 +315,11 @@ async def announce_addition(
     ]
     if texts:
         lines.append(esc(texts[0][:1500]))
-    if files:
+    if files and not here:
+        lines.append(_ADDITION_ELSEWHERE.format(where=copied.name_of(channel)))
+    elif files:
         lines.append("Вложение — копия выше." if media_group is None else "Вложения — копии выше.")
+    copies = [source] if files and here else []
     created = await notify(
         resolution.controller,
         key,
@@ -305,23 +327,23 @@ async def announce_addition(
         now,
         subject=f"Дополнение к отчёту по пункту {task.clause_id}",
         task_id=task.id,
-        copies=[copy] if files else (),
+        copies=copies,
     )
-    if not created and files:  # the album's notice went out already: this photo alone
+    if not created and files and message is not None:  # the album's notice went out already
         await notify(
-            resolution.controller, f"{key}:{message_id}", "\n".join(lines), now,
+            resolution.controller, f"{key}:{message.message_id}", "\n".join(lines), now,
             subject=f"Дополнение к отчёту по пункту {task.clause_id}", task_id=task.id,
-            copies=[copy],
+            copies=copies,
         )  # fmt: skip
 
 
-async def _join_copies(key: str, copy: tuple[int, int]) -> bool:
+async def _join_copies(key: str, copy: str) -> bool:
     """Add a message to copy to a notice still waiting in the queue; False if there is none."""
     row = await Outbox.get_or_none(key=key, status=OutboxStatus.PENDING, attempts=0)
     if row is None:
         return False
     payload = dict(row.payload or {})
-    payload["copies"] = [*payload.get("copies", []), list(copy)]
+    payload["copies"] = [*payload.get("copies", []), copy]
     return bool(
         await Outbox.filter(id=row.id, status=OutboxStatus.PENDING, attempts=0).update(
             payload=payload
