@@ -13,9 +13,10 @@ from engine.audit import record, refusal
 from engine.callbacks import Action
 from engine.channels.events import Wrote
 from engine.service import control, copies
-from engine.service.confirm import Attached, Piece, announce_addition, attach
+from engine.service.confirm import Attached, Piece, attach
 from engine.service.conversation_said import Handled, Said
 from engine.service.notices import esc
+from engine.service.report_notices import announce_addition
 from storage.models import Evidence, Outbox, Person, Resolution, Task, TaskState
 
 NEED_CONTENT = (

@@ -13,7 +13,7 @@ from engine.channels.events import Wrote
 from engine.lifecycle import accepts_evidence
 from engine.render import dmy
 from engine.service import control, extension_talk
-from engine.service.confirm import announce_addition, owner_says_done
+from engine.service.confirm import owner_says_done
 from engine.service.conversation_evidence import (
     ADDED_TO_REPORT,
     COMMENT_SENT,
@@ -28,6 +28,7 @@ from engine.service.conversation_evidence import (
 )
 from engine.service.conversation_said import Handled, Said
 from engine.service.notices import esc
+from engine.service.report_notices import announce_addition
 from storage.models import Dialogue, Person, Resolution, Task, TaskState
 
 DATE_NOT_UNDERSTOOD = extension_talk.DATE_NOT_UNDERSTOOD
