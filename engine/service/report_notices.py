@@ -154,9 +154,12 @@ async def announce_addition(
     files = [p for p in pieces if p.reference]
     here = _on(source, route(resolution.controller, ALL_CHANNELS))
     origin = copied.origin_of(source)
-    channel, message = origin if origin is not None else ("telegram", None)
-    at = f"{message.chat_id}:{message.message_id}" if message is not None else source
-    key = f"report:{task.id}:{task.reports}:+{at if channel == 'telegram' else source}"
+    channel = origin[0] if origin is not None else "telegram"
+    if origin is not None and channel == "telegram":  # Telegram's keys as before the tags
+        source_key = f"{origin[1].chat_id}:{origin[1].message_id}"
+    else:
+        source_key = source
+    key = f"report:{task.id}:{task.reports}:+{source_key}"
     if media_group is not None:
         if await refresh_report(task, now):
             return
@@ -184,9 +187,9 @@ async def announce_addition(
         task_id=task.id,
         copies=copies,
     )
-    if not created and files and message is not None:  # the album's notice went out already
-        await notify(
-            resolution.controller, f"{key}:{message.message_id}", "\n".join(lines), now,
+    if not created and copies and origin is not None:  # the album's notice went out already
+        await notify(  # this photo alone (one in another messenger adds nothing to say)
+            resolution.controller, f"{key}:{origin[1].message_id}", "\n".join(lines), now,
             subject=f"Дополнение к отчёту по пункту {task.clause_id}", task_id=task.id,
             copies=copies,
         )  # fmt: skip
