@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from types import TracebackType
 
+from engine.callbacks import Signer
 from engine.channels.email import SmtpChannel
 from engine.channels.imap import ImapMailbox
 from engine.channels.pacing import Pacer
@@ -50,6 +51,7 @@ class App:
                         self.settings.telegram_api_url,
                         timeout_s=self.settings.telegram_timeout_s,
                         pacer=self._pacer,
+                        signer=Signer(self.secret),
                     )
                 )
             if self._channels and self.settings.email_enabled:

@@ -163,7 +163,7 @@ class Evidence(Model):
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "resolute.Person", related_name="evidence", on_delete=fields.RESTRICT
     )
-    source = fields.CharField(max_length=16)  # telegram | email
+    source = fields.CharField(max_length=16)  # the channel it came by: telegram | max | email
     text = fields.TextField(null=True)
     file_name = fields.CharField(max_length=255, null=True)
     content_type = fields.CharField(max_length=127, null=True)
@@ -174,9 +174,10 @@ class Evidence(Model):
     # The report round it belongs to (task.reports when it came, +1 while the task was open):
     # the controller sees a round's evidence apart from the earlier rounds'. None: before 0009.
     round = fields.IntField(null=True)
-    # The Telegram message it came in ("chat:message_id"), to copy it to the controller.
+    # The messenger's message it came in ("telegram:chat:message_id"; before 0011 untagged
+    # "chat:message_id", Telegram's), to copy it to the controller on the same messenger.
     message_ref = fields.CharField(max_length=64, null=True)
-    media_group = fields.CharField(max_length=64, null=True)  # Telegram album it came in
+    media_group = fields.CharField(max_length=64, null=True)  # the album it came in
 
     task_id: int
     person_id: str
@@ -238,10 +239,12 @@ class Invite(Model):
 
 class Dialogue(Model):
     """What the bot is waiting for from a chat after a button: a report, a date, a reason, a
-    comment. Kept in the database, so a restart (or another instance) continues the conversation."""
+    comment. Kept in the database, so a restart (or another instance) continues the conversation.
+    One per (channel, chat): a MAX dialog and a Telegram chat may have the same id."""
 
     id = fields.BigIntField(primary_key=True)
-    chat_id = fields.BigIntField(unique=True)
+    channel = fields.CharField(max_length=16, default="telegram")
+    chat_id = fields.BigIntField()
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "resolute.Person", related_name=False, on_delete=fields.CASCADE
     )
@@ -257,6 +260,7 @@ class Dialogue(Model):
 
     class Meta:
         table = "dialogue"
+        unique_together = (("channel", "chat_id"),)
 
 
 class Inbound(Model):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine.callbacks import Action, Press, unverified
 from engine.errors import ResoluteError
 
 
@@ -37,8 +39,37 @@ class ChannelUnavailable(ResoluteError):
 
 @dataclass(frozen=True)
 class Button:
+    """A button as an intent: what pressing it means. The messenger adapter signs it when it
+    sends it, so it can be stored, rendered and routed without the secret."""
+
     text: str
-    data: str  # signed callback data
+    press: Press
+
+    def stored(self) -> list[object]:
+        """As an outbox payload keeps it: ``[text, action, target, round]``."""
+        return [self.text, self.press.action.value, self.press.target, self.press.round]
+
+    @classmethod
+    def from_stored(cls, row: Sequence[object]) -> Button | None:
+        """A stored button; also ``[text, signed data]`` as rows queued before intents were
+        kept. None when it cannot be read (the message goes without it)."""
+        try:
+            if len(row) == 2 and isinstance(row[0], str) and isinstance(row[1], str):
+                press = unverified(row[1])
+                return None if press is None else cls(row[0], press)
+            text, action, target, round_ = row
+            if not isinstance(text, str) or not isinstance(action, str):
+                return None
+            if isinstance(target, bool) or not isinstance(target, int):
+                return None
+            if round_ is not None and (isinstance(round_, bool) or not isinstance(round_, int)):
+                return None
+            return cls(text, Press(Action(action), target, round_))
+        except (TypeError, ValueError):
+            return None
+
+
+Keyboard = Sequence[Button | Sequence[Button]]  # a Button is a row of its own
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ with the channel's name: a MAX chat id and a Telegram chat id may be the same nu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from engine.channels.base import Delivered, Keyboard
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,7 @@ class Attachment:
     """A photo or a file as the platform hands it over: ``reference`` lets the same platform
     send it again (Telegram's file_id, MAX's attachment token); nothing is downloaded."""
 
-    kind: str  # "photo" | "file" | "video" | "audio"
+    kind: str  # "photo" | "file" | "video" | "audio" | "voice"
     reference: str
     file_name: str | None = None
     content_type: str | None = None
@@ -94,3 +98,40 @@ class Unreadable:
 
 
 Event = Pressed | Wrote | Started | Blocked
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One update as it came: its id on the channel (it is recorded once under
+    ``<channel>:update:<update_id>``), what it means, and its raw form for the record.
+    ``event`` None: an update of a kind the engine does not act on (recorded, ignored)."""
+
+    channel: str
+    update_id: str
+    event: Event | None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+class Messenger(Protocol):
+    """What the engine asks of a messenger adapter in return: answer a press, take the buttons
+    off a message, write into a dialog, upload a file, copy a message of that platform.
+    ``send`` signs the buttons' intents itself and raises DeliveryError; ``reply`` is ``send``
+    that never raises (an answer to someone who just wrote: they can ask again). A delivered
+    message's ``external_id`` is ``"<chat_id>:<message_id>"``, so a reply to it is found."""
+
+    @property
+    def name(self) -> str: ...  # the channel's name: "telegram", "max"
+
+    async def answer(self, press_id: str, text: str) -> None: ...
+
+    async def drop_buttons(self, message: MessageRef) -> None: ...
+
+    async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered: ...
+
+    async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None: ...
+
+    async def send_document(
+        self, chat_id: int, file_name: str, content: bytes, caption: str | None = None
+    ) -> Delivered: ...
+
+    async def copy(self, chat_id: int, from_chat_id: int, message_id: int | str) -> Delivered: ...

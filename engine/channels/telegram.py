@@ -1,7 +1,9 @@
 """Telegram through python-telegram-bot, pointed at ``RESOLUTE_TELEGRAM_API_URL``.
 
-python-telegram-bot stays the API; this adapter only narrows it to what the engine uses and
-turns its exceptions into DeliveryError (permanent or not) and ChannelUnavailable.
+python-telegram-bot stays the API; this adapter only narrows it to what the engine uses
+(``engine.channels.events.Messenger``), turns its updates into the engine's events
+(``telegram_events``), signs the buttons it sends, and turns its exceptions into DeliveryError
+(permanent or not) and ChannelUnavailable.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from types import TracebackType
 from typing import Any
@@ -22,7 +23,6 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    Update,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -34,23 +34,16 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
+from engine.callbacks import Signer
+from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError, Keyboard
+from engine.channels.events import MessageRef, Received, Unreadable
 from engine.channels.pacing import Pacer
+from engine.channels.telegram_events import read, translate
 from engine.channels.telegram_http import AiohttpRequest
 from engine.channels.telegram_text import plain_text, split_message
 
 log = logging.getLogger("resolute.telegram")
 MAX_INT_DIGITS = 4000  # Python refuses to read longer integers (4,300 digits): keep them as text
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """An update python-telegram-bot cannot read (a newer Bot API object, a date out of range,
-    garbage): kept as received, so it can be recorded and skipped."""
-
-    update_id: int | None  # None when even that is missing or malformed
-    raw: object  # the update's JSON as Telegram sent it
-    reason: str
 
 
 def _int_or_text(digits: str) -> int | str:
@@ -92,9 +85,20 @@ class _UpdatesRequest(HTTPXRequest):
 class TelegramChannel:
     """One bot. Use as ``async with TelegramChannel(...) as tg:``."""
 
+    name = "telegram"
+    UPDATES = ("message", "callback_query", "my_chat_member")
+
     def __init__(
-        self, token: str, api_url: str, *, timeout_s: float = 10.0, pacer: Pacer | None = None
+        self,
+        token: str,
+        api_url: str,
+        *,
+        timeout_s: float = 10.0,
+        pacer: Pacer | None = None,
+        signer: Signer | None = None,
     ) -> None:
+        """``signer`` signs the buttons of what is sent (without one, nothing with buttons can
+        be sent: enough for ``doctor``'s getMe)."""
         # Opt in to python-telegram-bot's coming behaviour (durations as timedelta), which also
         # silences its deprecation warning on every RetryAfter.
         os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -102,6 +106,7 @@ class TelegramChannel:
         self._timeout_s = timeout_s
         self.outage: str | None = None
         self.pacer = pacer or Pacer()
+        self._signer = signer
         self._updates_request = _UpdatesRequest(
             connection_pool_size=1, connect_timeout=timeout_s, read_timeout=timeout_s + 60
         )
@@ -144,9 +149,7 @@ class TelegramChannel:
     def username(self) -> str:
         return self.bot.username
 
-    async def send(
-        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
-    ) -> Delivered:
+    async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
         """Send HTML with buttons: a Button is a row of its own, a sequence of them one row.
 
         When Telegram refuses the message itself (too long, markup it cannot parse), the plain
@@ -158,7 +161,7 @@ class TelegramChannel:
                 chat_id,
                 html,
                 parse_mode=ParseMode.HTML,
-                reply_markup=_keyboard(buttons),
+                reply_markup=self._keyboard(buttons),
                 link_preview_options=None,
             )
         except BadRequest as exc:
@@ -170,9 +173,7 @@ class TelegramChannel:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{message.message_id}")
 
-    async def _send_plain(
-        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]]
-    ) -> Delivered:
+    async def _send_plain(self, chat_id: int, html: str, buttons: Keyboard) -> Delivered:
         *first, last = split_message(plain_text(html), markup=False) or ["…"]
         try:
             for part in first:
@@ -180,7 +181,7 @@ class TelegramChannel:
                 await self.bot.send_message(chat_id, part, link_preview_options=None)
             await self.pacer.wait(chat_id)
             message = await self.bot.send_message(
-                chat_id, last, reply_markup=_keyboard(buttons), link_preview_options=None
+                chat_id, last, reply_markup=self._keyboard(buttons), link_preview_options=None
             )
         except BadRequest as exc:
             if not _about_the_message(exc):
@@ -212,24 +213,24 @@ class TelegramChannel:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{message.message_id}")
 
-    async def copy(self, chat_id: int, from_chat_id: int, message_id: int) -> Delivered:
+    async def copy(self, chat_id: int, from_chat_id: int, message_id: int | str) -> Delivered:
         """Copy a user's message (a photo, a file) into another chat, e.g. to the controller."""
         await self.pacer.wait(chat_id)
         try:
-            copied = await self.bot.copy_message(chat_id, from_chat_id, message_id)
+            copied = await self.bot.copy_message(chat_id, from_chat_id, int(message_id))
         except TelegramError as exc:
             raise _delivery_error(exc) from None
         return Delivered(f"{chat_id}:{copied.message_id}")
 
     async def updates(
         self, offset: int | None, *, timeout_s: int = 0
-    ) -> tuple[Update | Unreadable, ...]:
-        """Pending updates from ``offset`` on (which also acknowledges the ones before it).
-        An update python-telegram-bot cannot read comes as Unreadable, the rest as usual."""
+    ) -> tuple[Received | Unreadable, ...]:
+        """Pending updates from ``offset`` on (which also acknowledges the ones before it), as
+        events; one python-telegram-bot cannot read comes as Unreadable, the rest as usual."""
         self._updates_request.last_body = None
         try:
-            return await self.bot.get_updates(
-                offset=offset, timeout=timeout_s, allowed_updates=["message", "callback_query"]
+            updates = await self.bot.get_updates(
+                offset=offset, timeout=timeout_s, allowed_updates=list(self.UPDATES)
             )
         except TelegramError as exc:
             raise ChannelUnavailable(f"Telegram: не удалось получить обновления: {exc}") from None
@@ -237,19 +238,8 @@ class TelegramChannel:
             raw = self._updates_request.last_result()
             if not isinstance(raw, list):
                 raise
-            return tuple(self._read(item) for item in raw)
-
-    def _read(self, raw: object) -> Update | Unreadable:
-        update_id = raw.get("update_id") if isinstance(raw, dict) else None
-        if isinstance(update_id, bool) or not isinstance(update_id, int):
-            update_id = None
-        try:
-            update = Update.de_json(raw, self.bot) if isinstance(raw, dict) else None
-        except Exception as exc:  # whatever python-telegram-bot raises on what it cannot read
-            return Unreadable(update_id, raw, f"{type(exc).__name__}: {exc}"[:300])
-        if update is None or update_id is None:
-            return Unreadable(update_id, raw, "not an Update object")
-        return update
+            return tuple(read(item, self.bot) for item in raw)
+        return tuple(translate(update) for update in updates)
 
     async def set_commands(
         self, commands: Sequence[tuple[str, str]], chat_id: int | None = None
@@ -262,36 +252,39 @@ class TelegramChannel:
         except TelegramError as exc:
             log.warning("telegram.commands_not_set reason=%r", str(exc))
 
-    async def answer(self, callback_query_id: str, text: str) -> None:
+    async def answer(self, press_id: str, text: str) -> None:
         """Answer a button press (best effort: the state change is already recorded)."""
         try:
-            await self.bot.answer_callback_query(callback_query_id, text=text)
+            await self.bot.answer_callback_query(press_id, text=text)
         except TelegramError:
             return
 
-    async def drop_buttons(self, chat_id: int, message_id: int) -> None:
+    async def drop_buttons(self, message: MessageRef) -> None:
         try:
-            await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-        except TelegramError:
+            await self.bot.edit_message_reply_markup(
+                message.chat_id, int(message.message_id), reply_markup=None
+            )
+        except (TelegramError, ValueError):
             return
 
-    async def reply(
-        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
-    ) -> None:
+    async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None:
         """Answer someone who just wrote to the bot (best effort: they can ask again)."""
         try:
             await self.send(chat_id, html, buttons)
         except (DeliveryError, ChannelUnavailable) as exc:
             log.warning("telegram.reply_failed chat=%s reason=%r", chat_id, str(exc))
 
-
-def _keyboard(buttons: Sequence[Button | Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in rows]
-    )
+    def _keyboard(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
+        """The buttons' intents, signed now: the data a press brings back."""
+        if not buttons:
+            return None
+        if self._signer is None:
+            raise DeliveryError("telegram: кнопки без подписи не отправляются", permanent=False)
+        sign = self._signer.sign
+        rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.text, callback_data=sign(b.press)) for b in r] for r in rows]
+        )
 
 
 _NO_SUCH_CHAT = ("chat not found", "user not found", "peer_id_invalid")

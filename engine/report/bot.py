@@ -1,4 +1,4 @@
-"""``/report`` in Telegram: the DOCX of each resolution the person controls, as documents.
+"""``/report`` in a messenger: the DOCX of each resolution the person controls, as documents.
 
 Only a resolution's controller gets its report; the caller has checked who is asking (by the
 chat the update came from), and this module sends only what that person controls.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.audit import event_line
 from engine.channels.base import ChannelUnavailable, DeliveryError
-from engine.channels.telegram import TelegramChannel
+from engine.channels.events import Messenger
 from engine.render import ru_date
 from engine.report import make_report
 from engine.service.notices import esc
@@ -30,7 +30,7 @@ async def controls_any(person_id: str) -> bool:
 
 
 async def send_reports(
-    tg: TelegramChannel,
+    messenger: Messenger,
     chat_id: int,
     person_id: str,
     now: datetime,
@@ -46,16 +46,18 @@ async def send_reports(
                 f"Информация о ходе выполнения постановления № {esc(resolution.number)} "
                 f"по состоянию на {ru_date(rendered.report.as_of)}"
             )
-            await tg.send_document(chat_id, rendered.file_name, rendered.content, caption)
+            await messenger.send_document(chat_id, rendered.file_name, rendered.content, caption)
         except (DeliveryError, ChannelUnavailable) as exc:
             log.warning(event_line("report.not_sent", resolution=resolution.id, reason=str(exc)))
             continue
         except Exception:  # one resolution's report must not stop the others
             log.exception(event_line("report.failed", resolution=resolution.id))
-            await tg.reply(chat_id, FAILED.format(number=esc(resolution.number)))
+            await messenger.reply(chat_id, FAILED.format(number=esc(resolution.number)))
             continue
         sent += 1
         log.info(
-            event_line("report.sent", resolution=resolution.id, person=person_id, via="telegram")
+            event_line(
+                "report.sent", resolution=resolution.id, person=person_id, via=messenger.name
+            )
         )
     return sent

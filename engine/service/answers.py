@@ -1,5 +1,6 @@
 """Answers to people who write to the bot: queued per chat, so that one chat's pacing (Telegram
-allows about a message a second per chat) holds up only that chat, and flood control.
+allows about a message a second per chat) holds up only that chat, and flood control. A chat is
+(channel, chat id): each messenger's answers go through that messenger's adapter.
 
 - ``Answers`` sends each chat's answers from a task of its own. The Pacer spaces a chat's
   messages; a chat waiting for its slot keeps no other chat waiting. Strangers' answers go
@@ -16,19 +17,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from engine.audit import event_line
-from engine.channels.base import Button
+from engine.channels.base import Keyboard
 from engine.isolation import reason_of
 from storage.models import Cursor
 
 log = logging.getLogger("resolute.answers")
-Keyboard = Sequence[Button | Sequence[Button]]
+Chat = tuple[str, int]  # (channel, chat id): chat ids of two messengers may coincide
 
 PENDING_PER_CHAT = 5
 FLOOD_MESSAGES = 20  # messages a chat may send within FLOOD_WINDOW
@@ -41,7 +42,8 @@ TOO_MANY = (
 
 
 class Replier(Protocol):
-    """What sends an answer (TelegramChannel.reply: paced, best effort, never raises)."""
+    """What sends an answer (a messenger adapter's ``reply``: paced, best effort, never
+    raises)."""
 
     async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None: ...
 
@@ -56,15 +58,16 @@ class _Answer:
 class Answers:
     """The queue of answers; ``drain`` waits until everything queued is sent."""
 
-    def __init__(self, replier: Replier, *, stranger_slots: int = 1) -> None:
-        self._replier = replier
-        self._queues: dict[int, deque[_Answer]] = {}
-        self._tasks: dict[int, asyncio.Task[None]] = {}
+    def __init__(self, repliers: Mapping[str, Replier], *, stranger_slots: int = 1) -> None:
+        """``repliers``: each messenger's adapter, by channel name."""
+        self._repliers = dict(repliers)
+        self._queues: dict[Chat, deque[_Answer]] = {}
+        self._tasks: dict[Chat, asyncio.Task[None]] = {}
         self._strangers = asyncio.Semaphore(stranger_slots)
 
     def submit(
         self,
-        chat_id: int,
+        chat: Chat,
         html: str,
         buttons: Keyboard = (),
         *,
@@ -72,34 +75,40 @@ class Answers:
         replace: bool = False,
     ) -> None:
         """Queue an answer (returns at once). ``replace``: drop what the chat still has queued."""
-        queue = self._queues.setdefault(chat_id, deque())
+        queue = self._queues.setdefault(chat, deque())
         if replace:
             queue.clear()
         if len(queue) >= PENDING_PER_CHAT:
-            log.info(event_line("answer.dropped", chat=chat_id, pending=len(queue)))
+            channel, chat_id = chat
+            log.info(
+                event_line("answer.dropped", channel=channel, chat=chat_id, pending=len(queue))
+            )
             return
         queue.append(_Answer(html, buttons, known))
-        if chat_id not in self._tasks:
-            self._tasks[chat_id] = asyncio.create_task(self._send_chat(chat_id, queue))
+        if chat not in self._tasks:
+            self._tasks[chat] = asyncio.create_task(self._send_chat(chat, queue))
 
-    async def _send_chat(self, chat_id: int, queue: deque[_Answer]) -> None:
+    async def _send_chat(self, chat: Chat, queue: deque[_Answer]) -> None:
+        channel, chat_id = chat
         try:
             while queue:
                 answer = queue.popleft()
                 try:
+                    replier = self._repliers[channel]
                     if answer.known:
-                        await self._replier.reply(chat_id, answer.html, answer.buttons)
+                        await replier.reply(chat_id, answer.html, answer.buttons)
                     else:
                         async with self._strangers:
-                            await self._replier.reply(chat_id, answer.html, answer.buttons)
+                            await replier.reply(chat_id, answer.html, answer.buttons)
                 except Exception as exc:  # one answer's failure is not the queue's
+                    reason = repr(reason_of(exc))
                     log.warning(
-                        event_line("answer.failed", chat=chat_id, reason=repr(reason_of(exc)))
+                        event_line("answer.failed", channel=channel, chat=chat_id, reason=reason)
                     )
         finally:
-            del self._tasks[chat_id]
+            del self._tasks[chat]
             if not queue:
-                self._queues.pop(chat_id, None)
+                self._queues.pop(chat, None)
 
     @property
     def pending(self) -> int:
@@ -126,33 +135,36 @@ class Verdict(StrEnum):
 class FloodGuard:
     """Per-chat message counts in this process, and the mutes (kept in the database)."""
 
-    _seen: dict[int, deque[datetime]] = field(default_factory=dict)
-    _muted: dict[int, datetime | None] = field(default_factory=dict)  # None: not muted
+    _seen: dict[Chat, deque[datetime]] = field(default_factory=dict)
+    _muted: dict[Chat, datetime | None] = field(default_factory=dict)  # None: not muted
 
-    async def admit(self, chat_id: int, now: datetime) -> Verdict:
-        if chat_id not in self._muted:
-            cursor = await Cursor.get_or_none(name=_mute_key(chat_id))
-            self._muted[chat_id] = datetime.fromisoformat(cursor.value) if cursor else None
-        until = self._muted[chat_id]
+    async def admit(self, chat: Chat, now: datetime) -> Verdict:
+        if chat not in self._muted:
+            cursor = await Cursor.get_or_none(name=_mute_key(chat))
+            self._muted[chat] = datetime.fromisoformat(cursor.value) if cursor else None
+        until = self._muted[chat]
         if until is not None and now < until:
             return Verdict.MUTED
-        seen = self._seen.setdefault(chat_id, deque())
+        seen = self._seen.setdefault(chat, deque())
         seen.append(now)
         while seen and seen[0] <= now - FLOOD_WINDOW:
             seen.popleft()
         if len(seen) <= FLOOD_MESSAGES:
             return Verdict.ADMIT
-        until = self._muted[chat_id] = now + FLOOD_MUTE
+        until = self._muted[chat] = now + FLOOD_MUTE
         seen.clear()
-        await Cursor.update_or_create(
-            name=_mute_key(chat_id), defaults={"value": until.isoformat()}
+        await Cursor.update_or_create(name=_mute_key(chat), defaults={"value": until.isoformat()})
+        log.warning(
+            event_line(
+                "inbound.flood", channel=chat[0], chat=chat[1], muted_until=until.isoformat()
+            )
         )
-        log.warning(event_line("inbound.flood", chat=chat_id, muted_until=until.isoformat()))
         return Verdict.FLOODING
 
 
-def _mute_key(chat_id: int) -> str:
-    return f"telegram.flood:{chat_id}"
+def _mute_key(chat: Chat) -> str:
+    channel, chat_id = chat
+    return f"{channel}.flood:{chat_id}"  # Telegram's as before channels were told apart
 
 
 @dataclass

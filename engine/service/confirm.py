@@ -1,6 +1,6 @@
 """The owner's side of a task: "done", evidence, and the report that reaches the controller.
 
-Shared by Telegram (buttons, replies, the report dialogue) and e-mail (replies). Callers have
+Shared by the messengers (buttons, replies, the report dialogue) and e-mail (replies). Callers have
 checked that the actor is the task's owner; every change here is conditional on the state read,
 so a replayed or concurrent confirmation changes nothing the second time.
 """
@@ -12,30 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from engine.audit import record, refusal
-from engine.callbacks import Action, sign
-from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, accepts_evidence, on_owner_done
 from engine.render import plural
-from engine.service.notices import clause_line, esc, notify
+from engine.service import copies as copied
+from engine.service.report_notices import announce_report
 from engine.service.schedule import policy_of
-from storage.models import (
-    Evidence,
-    Extension,
-    ExtensionState,
-    Outbox,
-    OutboxStatus,
-    Person,
-    Resolution,
-    Task,
-    TaskState,
-)
+from storage.models import Evidence, Extension, ExtensionState, Task, TaskState
 
 ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
 ANSWER_CANCELLED = "Этот пункт снят с исполнения, отмечать его не нужно."
 ANSWER_REPORTED = "Спасибо! Отметка о выполнении передана контролёру."
 ANSWER_DONE = "Спасибо! Пункт отмечен как выполненный."
 
-LINK = "text/uri-list"
 MAX_EVIDENCE_PER_TASK = 50  # rows; a report is a handful of photos and files, not an archive
 MAX_TEXT = 4000  # characters of one text piece
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download from Telegram at all
@@ -57,7 +45,7 @@ class Piece:
     content_type: str | None = None
     size: int = 0
     data: bytes | None = None
-    reference: str | None = None  # Telegram file_id, or the mail's Message-ID
+    reference: str | None = None  # the messenger's file reference, or the mail's Message-ID
 
 
 @dataclass
@@ -77,9 +65,11 @@ async def attach(
     media_group: str | None = None,
 ) -> Attached:
     """Store evidence for the task, within the bounds; says what was left out and why.
-    ``message_ref``: the Telegram message ("chat:message_id") it came in, to copy it to the
-    controller; ``media_group``: the album it is part of."""
+    ``message_ref``: the message it came in, channel-tagged (``engine.service.copies``), to copy
+    it to the controller; ``media_group``: the album it is part of."""
     result = Attached()
+    if message_ref is not None and len(message_ref) > copied.MAX_REF:
+        message_ref = None  # kept without it: the controller gets no copy of this one
     # While a report is under review, material joins it; while the task is open, the next one.
     round_ = task.reports if task.state == TaskState.REPORTED else task.reports + 1
     if not accepts_evidence(task.state):
@@ -118,13 +108,12 @@ async def owner_says_done(
     now: datetime,
     *,
     via: str,
-    secret: bytes,
-    copies: Sequence[tuple[int, int]] = (),
+    copies: Sequence[str] = (),
     caution: str | None = None,
 ) -> Outcome:
     """The owner says the clause is done (a button, a report, a mail reply): the transition
     their policy gives, at most once. A report for acceptance is announced to the controller
-    with «Принять» / «Вернуть на доработку» (``copies``: the report's Telegram messages;
+    with «Принять» / «Вернуть на доработку» (``copies``: the report's messages, channel-tagged;
     ``caution``: a warning line for the controller, Telegram HTML, e.g. a failed DMARC)."""
     acceptance = policy_of(task.policy).acceptance
     try:
@@ -159,171 +148,6 @@ async def owner_says_done(
         via=via,
     )
     if state == TaskState.REPORTED:
-        await announce_report(task, secret, now, copies, caution)
+        await announce_report(task, now, copies, caution)
         return Outcome(ANSWER_REPORTED, True, state.value)
     return Outcome(ANSWER_DONE, True, state.value)
-
-
-async def announce_report(
-    task: Task,
-    secret: bytes,
-    now: datetime,
-    copies: Sequence[tuple[int, int]],
-    caution: str | None = None,
-) -> None:
-    """The controller's message about a report: what is new in this round (its texts, and
-    copies of every photo and file sent for it, before or after «Выполнено»), the earlier
-    rounds apart."""
-    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
-    owner = await Person.get(id=task.owner_id)
-    evidence = await Evidence.filter(task_id=task.id).order_by("id")
-    body, round_copies = report_body(task, resolution.number, owner, evidence)
-    if caution:
-        body += "\n" + caution
-    buttons = (
-        Button("✔️ Принять", sign(secret, Action.ACCEPT, task.id, task.reports)),
-        Button("↩️ Вернуть на доработку", sign(secret, Action.RETURN, task.id, task.reports)),
-    )
-    await notify(
-        resolution.controller,
-        f"report:{task.id}:{task.reports}",
-        body,
-        now,
-        subject=f"Отчёт по пункту {task.clause_id} постановления № {resolution.number}",
-        task_id=task.id,
-        buttons=(buttons,),
-        copies=list(dict.fromkeys([*round_copies, *((c[0], c[1]) for c in copies)])),
-    )
-
-
-async def refresh_report(task: Task, secret: bytes, now: datetime) -> bool:
-    """Recompose the report's notice while it is still waiting in the queue (the rest of an
-    album came after the photo that made the report); False once it has gone out."""
-    key = f"report:{task.id}:{task.reports}"
-    waiting = Outbox.filter(key=key, status=OutboxStatus.PENDING, attempts=0, claimed_by=None)
-    if not await waiting.delete():
-        return False
-    await announce_report(task, secret, now, ())
-    return True
-
-
-def _round_of(piece: Evidence) -> int:
-    return piece.round if piece.round is not None else 1  # stored before rounds were kept
-
-
-def report_body(
-    task: Task, number: str, owner: Person, evidence: Sequence[Evidence]
-) -> tuple[str, list[tuple[int, int]]]:
-    """The report notice's text and the (chat, message) pairs of this round's Telegram files."""
-    lines = [
-        "📋 <b>Отчёт об исполнении</b>" + (f" (отчёт {task.reports})" if task.reports > 1 else ""),
-        clause_line(task, number),
-        f"Исполнитель: {esc(owner.name)}"
-        + (f", {esc(owner.organisation)}" if owner.organisation else ""),
-    ]
-    current = [e for e in evidence if _round_of(e) == task.reports]
-    earlier = [e for e in evidence if _round_of(e) < task.reports]
-    texts = _texts(current)
-    files = [e for e in current if e.reference and (e.file_name or _is_file(e))]
-    copies = list(dict.fromkeys(_message_of(e) for e in files if e.message_ref))
-    if texts:
-        shown = "\n".join(texts[-3:])
-        lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
-    if files:
-        above = " — копии выше" if copies else ""
-        lines.append(f"Вложений: {len(files)}{above}.")
-    if not texts and not files:
-        new = "новых " if earlier else ""
-        lines.append(f"Исполнитель отметил пункт выполненным, {new}материалов не приложил.")
-    for round_ in sorted({_round_of(e) for e in earlier}):
-        pieces = [e for e in earlier if _round_of(e) == round_]
-        said = _texts(pieces)
-        attached = sum(1 for e in pieces if e.reference and (e.file_name or _is_file(e)))
-        line = f"Ранее, в отчёте {round_}: " + (esc(said[-1][:300]) if said else "без текста")
-        lines.append(line + (f"; вложений: {attached}" if attached else "") + ".")
-    return "\n".join(lines), copies
-
-
-def _texts(evidence: Sequence[Evidence]) -> list[str]:
-    """Texts and captions; a link only when no text already carries it."""
-    said = [e.text for e in evidence if e.text and not e.file_name and e.content_type != LINK]
-    links = [
-        e.text
-        for e in evidence
-        if e.text and e.content_type == LINK and not any(e.text in t for t in said)
-    ]
-    return said + links
-
-
-def _is_file(piece: Evidence) -> bool:
-    return piece.content_type is not None and piece.content_type != LINK
-
-
-def _message_of(piece: Evidence) -> tuple[int, int]:
-    chat, _, message = (piece.message_ref or "").partition(":")
-    return int(chat), int(message)
-
-
-async def announce_addition(
-    task: Task,
-    chat_id: int,
-    message_id: int,
-    pieces: Sequence[Piece],
-    now: datetime,
-    *,
-    secret: bytes = b"",
-    media_group: str | None = None,
-) -> None:
-    """More material for a report the controller has not decided on yet: one notice per
-    message, or per album (the album's later photos join its notice, or the report's own
-    notice while either still waits in the queue)."""
-    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
-    owner = await Person.get(id=task.owner_id)
-    texts = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
-    files = [p for p in pieces if p.reference]
-    copy = (chat_id, message_id)
-    key = f"report:{task.id}:{task.reports}:+{chat_id}:{message_id}"
-    if media_group is not None:
-        if secret and await refresh_report(task, secret, now):
-            return
-        key = f"report:{task.id}:{task.reports}:+album:{media_group}"
-        if files and await _join_copies(key, copy):
-            return
-    lines = [
-        f"📎 Дополнение к отчёту по пункту {esc(task.clause_id)} постановления "
-        f"№ {esc(resolution.number)}",
-        f"Исполнитель: {esc(owner.name)}",
-    ]
-    if texts:
-        lines.append(esc(texts[0][:1500]))
-    if files:
-        lines.append("Вложение — копия выше." if media_group is None else "Вложения — копии выше.")
-    created = await notify(
-        resolution.controller,
-        key,
-        "\n".join(lines),
-        now,
-        subject=f"Дополнение к отчёту по пункту {task.clause_id}",
-        task_id=task.id,
-        copies=[copy] if files else (),
-    )
-    if not created and files:  # the album's notice went out already: this photo alone
-        await notify(
-            resolution.controller, f"{key}:{message_id}", "\n".join(lines), now,
-            subject=f"Дополнение к отчёту по пункту {task.clause_id}", task_id=task.id,
-            copies=[copy],
-        )  # fmt: skip
-
-
-async def _join_copies(key: str, copy: tuple[int, int]) -> bool:
-    """Add a message to copy to a notice still waiting in the queue; False if there is none."""
-    row = await Outbox.get_or_none(key=key, status=OutboxStatus.PENDING, attempts=0)
-    if row is None:
-        return False
-    payload = dict(row.payload or {})
-    payload["copies"] = [*payload.get("copies", []), list(copy)]
-    return bool(
-        await Outbox.filter(id=row.id, status=OutboxStatus.PENDING, attempts=0).update(
-            payload=payload
-        )
-    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from engine.audit import record, refusal
-from engine.callbacks import Action, sign
+from engine.callbacks import Action, Press
 from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, on_accept, on_return
 from engine.render import dmy
@@ -35,8 +35,11 @@ ASK_COMMENT = (
 EXTENSION_HORIZON_DAYS = 366  # a request further out than a year is a typo, not a plan
 
 
-async def decide_report(action: Action, task: Task, round_: int | None, now: datetime) -> Outcome:
-    """«Принять» or «Вернуть на доработку» under report ``round_`` of the task."""
+async def decide_report(
+    action: Action, task: Task, round_: int | None, now: datetime, *, via: str = "telegram"
+) -> Outcome:
+    """«Принять» or «Вернуть на доработку» under report ``round_`` of the task (``via``: the
+    messenger the controller used)."""
     try:
         state = on_accept(task.state) if action == Action.ACCEPT else on_return(task.state)
     except NotAllowed:
@@ -67,7 +70,7 @@ async def decide_report(action: Action, task: Task, round_: int | None, now: dat
     own = resolution.controller_id == task.owner_id  # a controller who is also an owner
     await record(
         event, at=now, actor=resolution.controller_id, task_id=task.id,
-        resolution_id=task.resolution_id, via="telegram", round=round_, own=own or None,
+        resolution_id=task.resolution_id, via=via, round=round_, own=own or None,
     )  # fmt: skip
     what = clause_line(task, resolution.number)
     if state == TaskState.DONE:
@@ -81,7 +84,7 @@ async def decide_report(action: Action, task: Task, round_: int | None, now: dat
 
 
 async def announce_return(
-    task: Task, owner: Person, number: str, secret: bytes, now: datetime, comment: str | None = None
+    task: Task, owner: Person, number: str, now: datetime, comment: str | None = None
 ) -> None:
     """Tell the owner a report came back; the buttons let them act on it again. ``comment``:
     the controller's words, when they came with the return (one message, in order)."""
@@ -99,11 +102,13 @@ async def announce_return(
         now,
         subject=f"Отчёт по пункту {task.clause_id} возвращён на доработку",
         task_id=task.id,
-        buttons=reminder_buttons(secret, task.id),
+        buttons=reminder_buttons(task.id),
     )
 
 
-async def pass_comment(task: Task, controller: Person, text: str, now: datetime, key: str) -> None:
+async def pass_comment(
+    task: Task, controller: Person, text: str, now: datetime, key: str, *, via: str = "telegram"
+) -> None:
     """The controller's comment on a returned report, to the owner."""
     owner = await Person.get(id=task.owner_id)
     resolution = await Resolution.get(id=task.resolution_id)
@@ -118,7 +123,7 @@ async def pass_comment(task: Task, controller: Person, text: str, now: datetime,
     )
     await record(
         "task.commented", at=now, actor=controller.id, task_id=task.id,
-        resolution_id=task.resolution_id, via="telegram",
+        resolution_id=task.resolution_id, via=via,
     )  # fmt: skip
 
 
@@ -138,9 +143,7 @@ async def pending_extension(task_id: int) -> Extension | None:
     return await Extension.filter(task_id=task_id, state=ExtensionState.PENDING).first()
 
 
-async def request_extension(
-    task: Task, to: date, reason: str, secret: bytes, now: datetime
-) -> Extension | None:
+async def request_extension(task: Task, to: date, reason: str, now: datetime) -> Extension | None:
     """File the owner's request and put it before the controller; None if one is pending."""
     if task.state != TaskState.OPEN or await pending_extension(task.id) is not None:
         return None
@@ -168,8 +171,8 @@ async def request_extension(
         task_id=task.id,
         buttons=(
             (
-                Button("✔️ Одобрить", sign(secret, Action.APPROVE, request.id)),
-                Button("✖️ Отклонить", sign(secret, Action.REJECT, request.id)),
+                Button("✔️ Одобрить", Press(Action.APPROVE, request.id)),
+                Button("✖️ Отклонить", Press(Action.REJECT, request.id)),
             ),
         ),
     )

@@ -27,11 +27,12 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from engine.audit import event_line
-from engine.callbacks import Action, sign
+from engine.callbacks import Action, Press
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.email import Mail, deadline_invite
 from engine.isolation import ITEM_ATTEMPTS, PASS_THROUGH, TASK_RETRY, Failures, is_items_fault
 from engine.render import Renderer, RenderError
+from engine.service import copies
 from engine.service.claims import claim
 from engine.service.schedule import policy_of, slots_for
 from engine.timing.local import days_left
@@ -526,19 +527,20 @@ def _telegram_content(
     since it was queued); digests were fixed when composed."""
     if row.kind == "reminder" and row.task is not None:
         html = render_reminder(renderer, row.task, row.person, now)
-        return html, reminder_buttons(secret, row.task.id)
+        return html, reminder_buttons(row.task.id)
     if row.payload is not None and isinstance(row.payload.get("html"), str):
-        rows = row.payload.get("buttons") or ()
-        return row.payload["html"], tuple(tuple(Button(t, d) for t, d in r) for r in rows)
+        rows = row.payload.get("buttons") or ()  # intents; or signed data, queued before them
+        stored = (tuple(b for b in map(Button.from_stored, r) if b) for r in rows)
+        return row.payload["html"], tuple(r for r in stored if r)
     raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
 
 
-def reminder_buttons(secret: bytes, task_id: int) -> tuple[Button, ...]:
+def reminder_buttons(task_id: int) -> tuple[Button, ...]:
     """What an owner can do about an open task: under reminders, /tasks and returned reports."""
     return (
-        Button("✅ Выполнено", sign(secret, Action.DONE, task_id)),
-        Button("📎 Отправить отчёт", sign(secret, Action.REPORT, task_id)),
-        Button("⏳ Нужна отсрочка", sign(secret, Action.EXTEND, task_id)),
+        Button("✅ Выполнено", Press(Action.DONE, task_id)),
+        Button("📎 Отправить отчёт", Press(Action.REPORT, task_id)),
+        Button("⏳ Нужна отсрочка", Press(Action.EXTEND, task_id)),
     )
 
 
@@ -547,9 +549,9 @@ async def _send_copies(row: Outbox, telegram: Sender, chat_id: int) -> None:
     on the first attempt only: they go before the notice, whose buttons then come last."""
     if row.attempts:
         return
-    for from_chat, message_id in (row.payload or {}).get("copies", ()):
+    for source in copies.on("telegram", (row.payload or {}).get("copies", ())):
         try:
-            await telegram.copy(chat_id, from_chat, message_id)
+            await telegram.copy(chat_id, source.chat_id, int(source.message_id))
         except DeliveryError as exc:
             log.warning(event_line("message.copy_failed", key=row.key, reason=repr(exc.reason)))
 

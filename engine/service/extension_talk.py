@@ -1,4 +1,4 @@
-"""Asking for more time in Telegram: the new date, a check of a far one, and the reason.
+"""Asking for more time in a messenger: the new date, a check of a far one, and the reason.
 
 The owner pressed «Нужна отсрочка»; the dialogue (``storage.models.Dialogue``) then walks
 ``extension_date`` → (``extension_confirm`` for a date more than ``CONFIRM_AFTER_DAYS`` away) →
@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from engine.callbacks import Action, sign
-from engine.channels.base import Button
+from engine.callbacks import Action, Press
+from engine.channels.base import Button, Keyboard
+from engine.channels.events import Who
 from engine.dates_ru import date_only, parse_new_date
 from engine.render import dmy, plural
 from engine.service import control
-from engine.service.dispatch import Keyboard
 from engine.timing.local import local_date
 from storage.models import Dialogue, Person, Resolution, Task, TaskState
 
@@ -65,7 +65,7 @@ async def today_of(task: Task, person: Person, now: datetime) -> date:
 
 
 async def on_date(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime, secret: bytes
+    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
 ) -> Answer:
     """The owner's answer to «До какой даты нужна отсрочка?»."""
     today = await today_of(task, person, now)
@@ -89,23 +89,23 @@ async def on_date(
             to=dmy(to), days=days, days_word=plural(days, "день", "дня", "дней"),
             more=more, more_word=plural(more, "день", "дня", "дней"), deadline=dmy(deadline),
         )  # fmt: skip
-        return Answer("asked-confirm", question, confirm_buttons(secret, task.id))
+        return Answer("asked-confirm", question, confirm_buttons(task.id))
     dialogue.step = "extension_reason"
     await dialogue.save()
     return Answer("asked-reason", ASK_REASON.format(to=dmy(to)))
 
 
-def confirm_buttons(secret: bytes, task_id: int) -> Keyboard:
+def confirm_buttons(task_id: int) -> Keyboard:
     return (
         (
-            Button("✔️ Да, верно", sign(secret, Action.DATE_YES, task_id)),
-            Button("✖️ Нет, другая дата", sign(secret, Action.DATE_NO, task_id)),
+            Button("✔️ Да, верно", Press(Action.DATE_YES, task_id)),
+            Button("✖️ Нет, другая дата", Press(Action.DATE_NO, task_id)),
         ),
     )
 
 
 async def on_confirm_text(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime, secret: bytes
+    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
 ) -> Answer:
     """A typed «да» / «нет» to the question about a far date, or another date."""
     word = text.strip().lower().rstrip(".!")
@@ -115,15 +115,15 @@ async def on_confirm_text(
         return await _other_date(dialogue, task, person, now)
     today = await today_of(task, person, now)
     if parse_new_date(text, today, deadline=task.extended_to or task.deadline) is not None:
-        return await on_date(dialogue, task, text, person, now, secret)
+        return await on_date(dialogue, task, text, person, now)
     return Answer("asked-confirm-again", ASK_CONFIRM_AGAIN)
 
 
 async def on_confirm_press(
-    yes: bool, chat_id: int, task: Task, person: Person, now: datetime
+    yes: bool, who: Who, task: Task, person: Person, now: datetime
 ) -> tuple[str, str, str | None]:
     """A press of «Да» / «Нет»: (answer to the press, stable name, prompt to send)."""
-    dialogue = await Dialogue.get_or_none(chat_id=chat_id)
+    dialogue = await Dialogue.get_or_none(channel=who.channel, chat_id=who.chat_id)
     if (
         dialogue is None
         or dialogue.step != "extension_confirm"
@@ -138,13 +138,13 @@ async def on_confirm_press(
 
 
 async def on_reason(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime, secret: bytes
+    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
 ) -> Answer | None:
     """A "reason" that is only a date is a corrected date; None: it is a reason indeed."""
     today = await today_of(task, person, now)
     if date_only(text, today, deadline=task.extended_to or task.deadline) is None:
         return None
-    answer = await on_date(dialogue, task, text, person, now, secret)
+    answer = await on_date(dialogue, task, text, person, now)
     return Answer(answer.name, REASON_IS_A_DATE + answer.html, answer.buttons)
 
 

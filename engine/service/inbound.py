@@ -1,12 +1,16 @@
-"""Updates from Telegram: each recorded once (by update id) and then acted on.
+"""What people do in a messenger: each update recorded once (by its id) and then acted on.
 
-The offset of the next update lives in the database, so a restart neither skips nor replays an
-update; an update recorded but not finished before a crash is finished on the next pass, and the
-handlers are idempotent (a second "done" press on a reported task changes nothing).
+``take`` is every messenger's pipeline: the update is recorded once in ``inbound`` (key
+``<channel>:update:<id>``), a message passes the flood guard, a message's effects and its record
+as handled commit together, and the answers go back through the adapter the update came from,
+paced per (channel, chat). ``pull_telegram`` is Telegram's feed into it: getUpdates from the
+offset kept in the database, so a restart neither skips nor replays an update; an update
+recorded but not finished before a crash is finished on the next pass, and the handlers are
+idempotent (a second "done" press on a reported task changes nothing).
 
-One update fails alone: one python-telegram-bot cannot read is recorded once as ``unreadable``
-with its raw JSON, one whose handling raises is recorded as ``error``; either way the offset
-moves past it and the next update is read.
+One update fails alone: one the adapter cannot read is recorded once as ``unreadable`` with its
+raw JSON, one whose handling raises is recorded as ``error``; either way the offset moves past
+it and the next update is read.
 """
 
 from __future__ import annotations
@@ -15,22 +19,50 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from telegram import Update
 from tortoise.transactions import in_transaction
 
 from engine.audit import event_line
-from engine.channels.telegram import TelegramChannel, Unreadable
+from engine.callbacks import Signer
+from engine.channels.events import (
+    Blocked,
+    Event,
+    Messenger,
+    Pressed,
+    Received,
+    Started,
+    Unreadable,
+    Wrote,
+)
 from engine.isolation import Failures
 from engine.report.bot import send_reports
 from engine.service import conversation, presses
 from engine.service.answers import TOO_MANY, Answers, Front, Verdict
+from engine.service.conversation_said import Handled
 from storage.models import Cursor, Inbound
+
+if TYPE_CHECKING:
+    from engine.channels.telegram import TelegramChannel
 
 log = logging.getLogger("resolute.inbound")
 OFFSET = "telegram.update_offset"
+KINDS = {Pressed: "callback_query", Wrote: "message", Started: "message", Blocked: "member"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What handling an update needs besides the update: the adapter it came from (answers go
+    back through it), the secret (a press's signature, an invitation's token), the answers'
+    queue and flood guard, and the templates of the controller's reports."""
+
+    messenger: Messenger
+    secret: bytes
+    front: Front
+    templates_dir: Path | None = None
 
 
 async def pull_telegram(
@@ -43,7 +75,7 @@ async def pull_telegram(
     failures: Failures | None = None,
     front: Front | None = None,
 ) -> int:
-    """Read and handle every pending update; returns how many were new.
+    """Read and handle every pending Telegram update; returns how many were new.
 
     ``wait_s`` > 0 long-polls: the first request waits up to that long for an update (the
     service's listening loop); ``now`` may then be a clock, read as each update arrives.
@@ -51,12 +83,16 @@ async def pull_telegram(
     it returns), so a chat waiting for its paced slot holds up no other.
     """
     if front is None:
-        own = Front(Answers(tg))
+        own = Front(Answers({tg.name: tg}))
         try:
-            return await pull_telegram(tg, secret, now, wait_s=wait_s, failures=failures, front=own)
+            return await pull_telegram(
+                tg, secret, now, wait_s=wait_s, templates_dir=templates_dir, failures=failures,
+                front=own,
+            )  # fmt: skip
         finally:
             await own.answers.drain()
     failures = failures if failures is not None else Failures()
+    context = Context(tg, secret, front, templates_dir)
     cursor = await Cursor.get_or_none(name=OFFSET)
     offset = int(cursor.value) if cursor else None
     handled = 0
@@ -69,25 +105,54 @@ async def pull_telegram(
         before = offset
         for update in updates:
             with failures.guard("update", update.update_id):
-                if isinstance(update, Unreadable):
-                    await _record_unreadable(update, moment)
-                elif await _handle_once(tg, secret, update, moment, front, templates_dir):
+                if await take(context, update, moment):
                     handled += 1
-            if update.update_id is not None and update.update_id >= (offset or 0):
-                offset = update.update_id + 1
+            number = _number(update.update_id)
+            if number is not None and number >= (offset or 0):
+                offset = number + 1
                 await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
         await failures.save(moment)
         if offset == before:  # nothing in the batch said where to go on from: stop here
             return handled
 
 
+def _number(update_id: str | None) -> int | None:
+    try:
+        return None if update_id is None else int(update_id)
+    except ValueError:
+        return None
+
+
+async def take(context: Context, update: Received | Unreadable, now: datetime) -> bool:
+    """Record one update of any messenger and act on it, once; True if it was new (an
+    unreadable one is recorded, not counted)."""
+    if isinstance(update, Unreadable):
+        await _record_unreadable(update, now)
+        return False
+    key = f"{update.channel}:update:{update.update_id}"
+    kind = KINDS.get(type(update.event), "other")
+    record, created = await Inbound.get_or_create(
+        key=key, defaults={"kind": kind, "payload": update.raw, "received_at": now}
+    )
+    if not created and record.outcome is not None:
+        return False  # handled before a restart: replaying it must change nothing
+    try:
+        outcome = await _handle(context, key, update.event, now)
+    except Exception:  # one bad update must not stop every later pass from reading the rest
+        log.exception("inbound.failed update=%s", key)
+        outcome = "error"
+    record.outcome = outcome
+    await record.save(update_fields=["outcome"])
+    return True
+
+
 async def _record_unreadable(update: Unreadable, now: datetime) -> None:
     """Keep an update we cannot read, once, as it came: someone may want to see it."""
     raw = json.dumps(update.raw, sort_keys=True, ensure_ascii=False, default=str)
     key = (
-        f"telegram:update:{update.update_id}"
+        f"{update.channel}:update:{update.update_id}"
         if update.update_id is not None
-        else f"telegram:unreadable:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+        else f"{update.channel}:unreadable:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
     )
     _, created = await Inbound.get_or_create(
         key=key,
@@ -100,86 +165,59 @@ async def _record_unreadable(update: Unreadable, now: datetime) -> None:
     )
     if created:
         log.warning(
-            event_line("inbound.unreadable", update=update.update_id, reason=repr(update.reason))
-        )
+            event_line(
+                "inbound.unreadable", channel=update.channel, update=update.update_id,
+                reason=repr(update.reason),
+            )
+        )  # fmt: skip
 
 
-async def _handle_once(
-    tg: TelegramChannel,
-    secret: bytes,
-    update: Update,
-    now: datetime,
-    front: Front,
-    templates: Path | None,
-) -> bool:
-    key = _key(update)
-    record, created = await Inbound.get_or_create(
-        key=key,
-        defaults={"kind": _kind(update), "payload": update.to_dict(), "received_at": now},
-    )
-    if not created and record.outcome is not None:
-        return False  # handled before a restart: replaying it must change nothing
-    try:
-        outcome = await _handle(tg, secret, update, now, front, templates)
-    except Exception:  # one bad update must not stop every later tick from reading the rest
-        log.exception("inbound.failed update=%s", update.update_id)
-        outcome = "error"
-    record.outcome = outcome
-    await record.save(update_fields=["outcome"])
-    return True
-
-
-def _key(update: Update) -> str:
-    return f"telegram:update:{update.update_id}"
-
-
-def _kind(update: Update) -> str:
-    if update.callback_query is not None:
-        return "callback_query"
-    if update.message is not None:
-        return "message"
-    return "other"
-
-
-async def _handle(
-    tg: TelegramChannel,
-    secret: bytes,
-    update: Update,
-    now: datetime,
-    front: Front,
-    templates: Path | None,
-) -> str:
-    query = update.callback_query
-    if query is not None:
-        result = await presses.press(secret, query.data, query.from_user.id, now)
-        await tg.answer(query.id, result.answer)
-        message = query.message
-        if message is not None:
-            if result.changed:
-                await tg.drop_buttons(message.chat.id, message.message_id)
-            if result.prompt is not None:
-                front.answers.submit(message.chat.id, result.prompt)
-            if result.reports_for is not None:
-                # to the presser's own chat, whatever chat the button was in
-                await send_reports(tg, query.from_user.id, result.reports_for, now, templates)
-        return result.name
-    if update.message is not None:
-        chat_id = update.message.chat.id
-        verdict = await front.flood.admit(chat_id, now)
-        if verdict is not Verdict.ADMIT:  # recorded, not acted on
-            if verdict is Verdict.FLOODING:
-                front.answers.submit(chat_id, TOO_MANY, known=False, replace=True)
-            return "flood-ignored"
-        # All of a message's effects and its record as handled, or none of them (then it is
-        # handled again after a restart): evidence is stored once however the process dies.
-        async with in_transaction():
-            handled = await conversation.on_message(update.message, secret, now)
-            await Inbound.filter(key=_key(update)).update(outcome=handled.name)
-        known = handled.name != "stranger"
-        for said in handled.replies:
-            front.answers.submit(chat_id, said.html, said.buttons, known=known)
-        if handled.reports_for is not None:  # built after the transaction: it only reads
-            await send_reports(tg, chat_id, handled.reports_for, now, templates)
-        return handled.name
-    log.info("inbound.ignored update=%s kind=%s", update.update_id, _kind(update))
+async def _handle(context: Context, key: str, event: Event | None, now: datetime) -> str:
+    if isinstance(event, Pressed):
+        return await _on_press(context, event, now)
+    if isinstance(event, Wrote | Started):
+        return await _on_message(context, key, event, now)
+    if isinstance(event, Blocked):
+        return (await conversation.on_blocked(event, now)).name
+    log.info(event_line("inbound.ignored", update=key))
     return "ignored"
+
+
+async def _on_press(context: Context, event: Pressed, now: datetime) -> str:
+    messenger, who = context.messenger, event.who
+    result = await presses.press(Signer(context.secret), event, now)
+    await messenger.answer(event.press_id, result.answer)
+    if event.message is not None and result.changed:
+        await messenger.drop_buttons(event.message)
+    if result.prompt is not None:
+        context.front.answers.submit((who.channel, who.chat_id), result.prompt)
+    if result.reports_for is not None:  # to the presser's own dialog, wherever the button was
+        await send_reports(messenger, who.chat_id, result.reports_for, now, context.templates_dir)
+    return result.name
+
+
+async def _on_message(context: Context, key: str, event: Wrote | Started, now: datetime) -> str:
+    who, front = event.who, context.front
+    chat = (who.channel, who.chat_id)
+    verdict = await front.flood.admit(chat, now)
+    if verdict is not Verdict.ADMIT:  # recorded, not acted on
+        if verdict is Verdict.FLOODING:
+            front.answers.submit(chat, TOO_MANY, known=False, replace=True)
+        return "flood-ignored"
+    # All of a message's effects and its record as handled, or none of them (then it is
+    # handled again after a restart): evidence is stored once however the process dies.
+    async with in_transaction():
+        handled: Handled
+        if isinstance(event, Started):
+            handled = await conversation.on_start(event, context.secret, now)
+        else:
+            handled = await conversation.on_message(event, now)
+        await Inbound.filter(key=key).update(outcome=handled.name)
+    known = handled.name != "stranger"
+    for said in handled.replies:
+        front.answers.submit(chat, said.html, said.buttons, known=known)
+    if handled.reports_for is not None:  # built after the transaction: it only reads
+        await send_reports(
+            context.messenger, who.chat_id, handled.reports_for, now, context.templates_dir
+        )
+    return handled.name

@@ -1,4 +1,8 @@
-"""One-time Telegram deep links: ``https://t.me/<bot>?start=<token>`` binds a chat to a person.
+"""One-time deep links: ``https://t.me/<bot>?start=<token>`` binds a chat to a person.
+
+The token is the messenger's own start parameter; redeeming it works for any messenger: in
+Telegram the person's ``telegram_chat_id`` is set, elsewhere their ``link`` row for that channel
+is created or moved to the new user and dialog.
 
 Only a keyed hash of each token is stored (HMAC with RESOLUTE_SECRET), so the database alone
 cannot be turned into working links. A token works once and until it expires; issuing a new one
@@ -20,8 +24,10 @@ from tortoise.transactions import in_transaction
 
 from engine.audit import record, refusal
 from engine.channels.email import Mail
+from engine.channels.events import Who
 from engine.errors import ConfigError
-from storage.models import Dialogue, Invite, Person
+from engine.service.copies import name_of
+from storage.models import Dialogue, Invite, Link, Person
 
 TOKEN_BYTES = 24  # 32 URL-safe characters: within Telegram's 64 for a start parameter
 DEFAULT_TTL = timedelta(days=14)
@@ -41,7 +47,7 @@ REFUSED_USED = (
 )
 REFUSED_EXPIRED = "Срок действия ссылки-приглашения истёк. Попросите секретаря выслать новую."
 REFUSED_TAKEN = (
-    "Этот аккаунт Telegram уже подключён как {name}, а ссылка выдана другому участнику. "
+    "Этот аккаунт {messenger} уже подключён как {name}, а ссылка выдана другому участнику. "
     "Если это ошибка, обратитесь к секретарю."
 )
 
@@ -74,41 +80,80 @@ class Redeemed:
     person: Person | None = None
 
 
-async def redeem(secret: bytes, token: str, chat_id: int, now: datetime) -> Redeemed:
-    """``/start <token>`` from ``chat_id``: bind the chat to the invited person, once."""
+async def redeem(secret: bytes, token: str, who: Who, now: datetime) -> Redeemed:
+    """``/start <token>`` from ``who``: bind their dialog to the invited person, once."""
+    chat_id = who.chat_id
     if not _TOKEN.fullmatch(token):
-        refusal("invite.unknown", chat=chat_id)
+        refusal("invite.unknown", channel=who.channel, chat=chat_id)
         return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
     async with in_transaction():
         invite = await Invite.get_or_none(token_hash=token_hash(secret, token))
         if invite is None:
-            refusal("invite.unknown", chat=chat_id)
+            refusal("invite.unknown", channel=who.channel, chat=chat_id)
             return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
         person = await Person.get(id=invite.person_id)
         if invite.used_at is not None:
-            if invite.used_by_chat == chat_id and person.telegram_chat_id == chat_id:
+            if invite.used_by_chat == who.user_id and await _holds(who, person):
                 return Redeemed(GREETING.format(name=person.name), "invite-again", person)
-            refusal("invite.reused", chat=chat_id, person=person.id)
+            refusal("invite.reused", channel=who.channel, chat=chat_id, person=person.id)
             return Redeemed(REFUSED_USED, "invite-reused")
         if invite.expires_at <= now:
-            refusal("invite.expired", chat=chat_id, person=person.id)
+            refusal("invite.expired", channel=who.channel, chat=chat_id, person=person.id)
             return Redeemed(REFUSED_EXPIRED, "invite-expired")
-        holder = await Person.filter(telegram_chat_id=chat_id).exclude(id=person.id).first()
+        holder = await _holder(who, person)
         if holder is not None:
-            refusal("invite.chat_taken", chat=chat_id, person=person.id, holder=holder.id)
-            return Redeemed(REFUSED_TAKEN.format(name=holder.name), "invite-chat-taken")
+            refusal(
+                "invite.chat_taken", channel=who.channel, chat=chat_id, person=person.id,
+                holder=holder.id,
+            )  # fmt: skip
+            taken = REFUSED_TAKEN.format(messenger=name_of(who.channel), name=holder.name)
+            return Redeemed(taken, "invite-chat-taken")
         used = await Invite.filter(id=invite.id, used_at=None).update(
-            used_at=now, used_by_chat=chat_id
+            used_at=now, used_by_chat=who.user_id
         )
         if not used:  # the same link pressed twice at once: the other press won
             return Redeemed(REFUSED_USED, "invite-reused")
-        await Person.filter(id=person.id).update(telegram_chat_id=chat_id, telegram_blocked_at=None)
-        # Whatever the bot was waiting for from this chat, or from this person's old chat, was
-        # someone else's conversation (or an old one): it ends here.
-        await Dialogue.filter(Q(chat_id=chat_id) | Q(person_id=person.id)).delete()
-        await record("person.linked", at=now, actor=person.id, chat=chat_id)
-    person.telegram_chat_id = chat_id
+        await _bind(who, person, now)
+        # Whatever the bot was waiting for from this dialog, or from this person's old dialog
+        # on this messenger, was someone else's conversation (or an old one): it ends here.
+        await Dialogue.filter(
+            Q(channel=who.channel) & (Q(chat_id=chat_id) | Q(person_id=person.id))
+        ).delete()
+        await record("person.linked", at=now, actor=person.id, chat=chat_id, via=who.channel)
+    if who.channel == "telegram":
+        person.telegram_chat_id = chat_id
     return Redeemed(GREETING.format(name=person.name), "linked", person)
+
+
+async def _holds(who: Who, person: Person) -> bool:
+    """Whether ``who`` is already the person's account on that messenger."""
+    if who.channel == "telegram":
+        return bool(person.telegram_chat_id == who.chat_id)
+    return await Link.filter(channel=who.channel, user_id=who.user_id, person_id=person.id).exists()
+
+
+async def _holder(who: Who, person: Person) -> Person | None:
+    """Someone else this account is linked to already (it is not rebound)."""
+    if who.channel == "telegram":
+        return await Person.filter(telegram_chat_id=who.chat_id).exclude(id=person.id).first()
+    link = await Link.filter(channel=who.channel, user_id=who.user_id).exclude(person_id=person.id)
+    return await Person.get(id=link[0].person_id) if link else None
+
+
+async def _bind(who: Who, person: Person, now: datetime) -> None:
+    if who.channel == "telegram":
+        await Person.filter(id=person.id).update(
+            telegram_chat_id=who.chat_id, telegram_blocked_at=None
+        )
+        return
+    moved = await Link.filter(channel=who.channel, person_id=person.id).update(
+        user_id=who.user_id, chat_id=who.chat_id, linked_at=now, blocked_at=None
+    )
+    if not moved:
+        await Link.create(
+            channel=who.channel, user_id=who.user_id, chat_id=who.chat_id, person_id=person.id,
+            linked_at=now,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

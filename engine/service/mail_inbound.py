@@ -147,7 +147,7 @@ async def _handle(
         log.warning(event_line("mail.dmarc_failed", task=task.id, sender=reply.sender))
     outcome, changed, announced = ("evidence" if stored else "empty"), stored > 0, False
     if reply.confirms:
-        result = await owner_says_done(task, now, via="email", secret=secret, caution=warning)
+        result = await owner_says_done(task, now, via="email", caution=warning)
         await mail_answers.answer_confirmation(task, owner, reply.message_id, result, now)
         outcome, changed = result.name, changed or result.changed
         announced = result.changed and result.name == TaskState.REPORTED.value

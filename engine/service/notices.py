@@ -48,11 +48,12 @@ async def notify(
     subject: str,
     task_id: int | None = None,
     buttons: Sequence[Button | Sequence[Button]] = (),
-    copies: Sequence[tuple[int, int]] = (),
+    copies: Sequence[str] = (),
 ) -> bool:
     """Queue ``body`` (Telegram HTML) for ``person`` under ``key``; False if it was queued
-    before (the event was already announced). ``copies``: (chat, message) pairs of a user's
-    messages to copy along, in Telegram (the photos and files of a report)."""
+    before (the event was already announced). ``buttons`` are kept as intents, signed when
+    sent; ``copies``: a user's messages to copy along, channel-tagged (engine.service.copies:
+    the photos and files of a report), copied where the messenger is the same."""
     rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
     footer = ""
     if rows:
@@ -63,8 +64,8 @@ async def notify(
         "mail_html": "<br>\n".join((body + html.escape(footer)).split("\n")),
         "text": plain(body) + footer,
         "subject": subject,
-        "buttons": [[[b.text, b.data] for b in row] for row in rows],
-        "copies": [list(c) for c in copies],
+        "buttons": [[b.stored() for b in row] for row in rows],
+        "copies": list(copies),
     }
     _, created = await Outbox.get_or_create(
         key=key,

@@ -1,4 +1,4 @@
-"""A button press from Telegram: verified, authorised, applied at most once.
+"""A press of one of our buttons, in any messenger: verified, authorised, applied at most once.
 
 The data must carry our signature (``engine.callbacks``); the presser must be the task's owner
 for the owner's buttons and the resolution's controller for the controller's. Anything else —
@@ -14,11 +14,13 @@ from datetime import datetime, timedelta
 from tortoise.transactions import in_transaction
 
 from engine.audit import refusal
-from engine.callbacks import Action, Press, verify
+from engine.callbacks import Action, Press, Signer
+from engine.channels.events import Pressed, Who
 from engine.render import dmy
 from engine.report import bot as report_bot
 from engine.service import control, extension_talk
 from engine.service.confirm import ANSWER_CANCELLED, ANSWER_CLOSED, Outcome, owner_says_done
+from engine.service.identity import person_of
 from engine.service.notices import esc
 from storage.models import Dialogue, Extension, Person, Resolution, Task, TaskState
 
@@ -40,108 +42,116 @@ DIALOGUE_TTL = timedelta(hours=1)  # an answer hours later is more likely about 
 
 
 @dataclass(frozen=True)
-class Pressed(Outcome):
-    prompt: str | None = None  # a message to send into the chat after the answer
+class PressResult(Outcome):
+    prompt: str | None = None  # a message to send into the dialog after the answer
     reports_for: str | None = None  # a controller's id: send them their reports (DOCX) after
 
 
-async def press(secret: bytes, data: str | None, from_user_id: int, now: datetime) -> Pressed:
-    """Apply a press of one of our buttons by Telegram user ``from_user_id``."""
-    pressed = verify(secret, data)
+async def press(signer: Signer, event: Pressed, now: datetime) -> PressResult:
+    """Apply a press of one of our buttons: the one place a press's data is verified."""
+    who = event.who
+    pressed = signer.verify(event.data)
     if pressed is None:
-        refusal("callback.forged", user=from_user_id, data=repr(data))
-        return Pressed(ANSWER_FORGED, False, "forged")
-    person = await Person.filter(telegram_chat_id=from_user_id).first()
+        refusal("callback.forged", user=who.user_id, data=repr(event.data))
+        return PressResult(ANSWER_FORGED, False, "forged")
+    person = await person_of(who)
     if pressed.action == Action.REPORTS:  # «Справка для президиума» under /status
         if person is None or not await report_bot.controls_any(person.id):
-            refusal("callback.not_controller", user=from_user_id, action=pressed.action.value)
-            return Pressed(ANSWER_NOT_CONTROLLER, False, "not-controller")
-        return Pressed(report_bot.COMING, False, "report", reports_for=person.id)
+            refusal("callback.not_controller", user=who.user_id, action=pressed.action.value)
+            return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
+        return PressResult(report_bot.COMING, False, "report", reports_for=person.id)
     async with in_transaction():
         if pressed.action in (Action.APPROVE, Action.REJECT):
-            return await _on_extension(pressed, person, from_user_id, now)
+            return await _on_extension(pressed, person, who, now)
         # Lock the task row alone: PostgreSQL refuses FOR UPDATE across an outer join.
         task = await Task.filter(id=pressed.target).select_for_update().first()
         if task is None:
-            refusal("callback.unknown_task", user=from_user_id, task=pressed.target)
-            return Pressed(ANSWER_FORGED, False, "unknown-task")
+            refusal("callback.unknown_task", user=who.user_id, task=pressed.target)
+            return PressResult(ANSWER_FORGED, False, "unknown-task")
         if pressed.action.by_controller:
-            return await _as_controller(pressed, task, person, from_user_id, secret, now)
+            return await _as_controller(pressed, task, person, who, now)
         if person is None or person.id != task.owner_id:
-            refusal("callback.foreign", user=from_user_id, task=task.id, owner=task.owner_id)
-            return Pressed(ANSWER_FOREIGN, False, "foreign")
-        return await _as_owner(pressed.action, task, person, from_user_id, secret, now)
+            refusal("callback.foreign", user=who.user_id, task=task.id, owner=task.owner_id)
+            return PressResult(ANSWER_FOREIGN, False, "foreign")
+        return await _as_owner(pressed.action, task, person, who, now)
 
 
 async def _as_owner(
-    action: Action, task: Task, person: Person, chat_id: int, secret: bytes, now: datetime
-) -> Pressed:
+    action: Action, task: Task, person: Person, who: Who, now: datetime
+) -> PressResult:
     if action == Action.DONE:
-        done = await owner_says_done(task, now, via="telegram", secret=secret)
-        return Pressed(done.answer, done.changed, done.name)
+        done = await owner_says_done(task, now, via=who.channel)
+        return PressResult(done.answer, done.changed, done.name)
     if action in (Action.DATE_YES, Action.DATE_NO):
         answer, name, prompt = await extension_talk.on_confirm_press(
-            action == Action.DATE_YES, chat_id, task, person, now
+            action == Action.DATE_YES, who, task, person, now
         )
-        return Pressed(answer, prompt is not None, name, None if prompt is None else esc(prompt))
+        prompt = None if prompt is None else esc(prompt)
+        return PressResult(answer, prompt is not None, name, prompt)
     # A report may follow a «Выполнено» (more material for the controller); more time only for
     # work still open.
     allowed = (TaskState.OPEN, TaskState.REPORTED) if action == Action.REPORT else (TaskState.OPEN,)
     if task.state not in allowed:
-        refusal("confirm.stale", via="telegram", task=task.id, state=task.state.value)
+        refusal("confirm.stale", via=who.channel, task=task.id, state=task.state.value)
         answer = ANSWER_CANCELLED if task.state == TaskState.CANCELLED else ANSWER_CLOSED
-        return Pressed(answer, False, "stale")
+        return PressResult(answer, False, "stale")
     clause = esc(task.clause_id)
     if action == Action.REPORT:
-        await expect(chat_id, person, "report", task, now)
-        return Pressed(ANSWER_ASK_REPORT, False, "asked-report", ASK_REPORT.format(clause=clause))
+        await expect(who, person, "report", task, now)
+        prompt = ASK_REPORT.format(clause=clause)
+        return PressResult(ANSWER_ASK_REPORT, False, "asked-report", prompt)
     if await control.pending_extension(task.id) is not None:
-        return Pressed(ANSWER_EXTENSION_PENDING, False, "extension-pending")
-    await expect(chat_id, person, "extension_date", task, now)
+        return PressResult(ANSWER_EXTENSION_PENDING, False, "extension-pending")
+    await expect(who, person, "extension_date", task, now)
     deadline = task.extended_to or task.deadline
     today = await extension_talk.today_of(task, person, now)
     examples = esc(extension_talk.examples(deadline, today))
     prompt = ASK_DATE.format(clause=clause, deadline=dmy(deadline), examples=examples)
-    return Pressed(ANSWER_ASK_DATE, False, "asked-date", prompt)
+    return PressResult(ANSWER_ASK_DATE, False, "asked-date", prompt)
 
 
 async def _as_controller(
-    pressed: Press, task: Task, person: Person | None, user: int, secret: bytes, now: datetime
-) -> Pressed:
+    pressed: Press, task: Task, person: Person | None, who: Who, now: datetime
+) -> PressResult:
     resolution = await Resolution.get(id=task.resolution_id)
     if person is None or person.id != resolution.controller_id:
-        refusal("callback.not_controller", user=user, task=task.id, action=pressed.action.value)
-        return Pressed(ANSWER_NOT_CONTROLLER, False, "not-controller")
-    decided = await control.decide_report(pressed.action, task, pressed.round, now)
+        refusal(
+            "callback.not_controller", user=who.user_id, task=task.id, action=pressed.action.value
+        )
+        return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
+    decided = await control.decide_report(pressed.action, task, pressed.round, now, via=who.channel)
     if not decided.changed or pressed.action == Action.ACCEPT:
-        return Pressed(decided.answer, decided.changed, decided.name)
+        return PressResult(decided.answer, decided.changed, decided.name)
     task.state, task.reported_at = TaskState.OPEN, None
     owner = await Person.get(id=task.owner_id)
-    await control.announce_return(task, owner, resolution.number, secret, now)
-    await expect(user, person, "return_comment", task, now)
-    return Pressed(decided.answer, True, decided.name, control.ASK_COMMENT)
+    await control.announce_return(task, owner, resolution.number, now)
+    await expect(who, person, "return_comment", task, now)
+    return PressResult(decided.answer, True, decided.name, control.ASK_COMMENT)
 
 
-async def _on_extension(pressed: Press, person: Person | None, user: int, now: datetime) -> Pressed:
+async def _on_extension(
+    pressed: Press, person: Person | None, who: Who, now: datetime
+) -> PressResult:
     request = await Extension.filter(id=pressed.target).select_for_update().first()
     if request is None:
-        refusal("callback.unknown_extension", user=user, extension=pressed.target)
-        return Pressed(ANSWER_FORGED, False, "unknown-extension")
+        refusal("callback.unknown_extension", user=who.user_id, extension=pressed.target)
+        return PressResult(ANSWER_FORGED, False, "unknown-extension")
     task = await Task.filter(id=request.task_id).select_for_update().get()
     resolution = await Resolution.get(id=task.resolution_id)
     if person is None or person.id != resolution.controller_id:
-        refusal("callback.not_controller", user=user, extension=request.id)
-        return Pressed(ANSWER_NOT_CONTROLLER, False, "not-controller")
+        refusal("callback.not_controller", user=who.user_id, extension=request.id)
+        return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
     decided = await control.decide_extension(pressed.action, request, task, now)
-    return Pressed(decided.answer, decided.changed, decided.name)
+    return PressResult(decided.answer, decided.changed, decided.name)
 
 
 async def expect(
-    chat_id: int, person: Person, step: str, task: Task, now: datetime, **data: object
+    who: Who, person: Person, step: str, task: Task, now: datetime, **data: object
 ) -> None:
-    """Remember what the next message from this chat is for (one thing at a time)."""
+    """Remember what the next message from this dialog is for (one thing at a time)."""
     await Dialogue.update_or_create(
-        chat_id=chat_id,
+        channel=who.channel,
+        chat_id=who.chat_id,
         defaults={
             "person_id": person.id, "step": step, "task_id": task.id, "data": data,
             "expires_at": now + DIALOGUE_TTL,

@@ -128,7 +128,7 @@ class Service:
         """Long-poll until stopped; a failure waits a little and tries again."""
         telegram = self.app.telegram
         assert telegram is not None
-        front = Front(Answers(telegram))  # answers and flood counts live across polls
+        front = Front(Answers({telegram.name: telegram}))  # answers, flood counts: across polls
         self.observer.polls_telegram = True
         try:
             await self._poll_with(telegram, front)

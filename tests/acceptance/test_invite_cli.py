@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.service import conversation, invites
+from engine.service import conversation_commands, invites
 from tests.acceptance.test_founding_resolution import RESOLUTE, WORKFLOWS, resolute
 from tests.fakes.bot_api import FakeBotAPI
 from tests.helpers import SECRET
@@ -65,7 +65,7 @@ def test_invite_all_links_the_unlinked_and_a_link_binds_a_chat_once(
     assert not [
         r for r in json.loads(resolute(env, "status", "--json").stdout) if r["owner"] == "yakovleva"
     ]
-    assert tasks == conversation.NO_TASKS
+    assert tasks == conversation_commands.NO_TASKS
     assert [m.plain_text for m in api.messages_to(7002)] == [invites.REFUSED_USED]
 
     again = links(resolute(env, "invite", "--all", "--now", NOW).stdout)

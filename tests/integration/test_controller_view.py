@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine.app import App
-from engine.service import conversation
+from engine.service import conversation_evidence
 from engine.service.menus import set_menus
 from engine.service.tick import tick
 from storage.models import Task, TaskState
@@ -52,7 +52,7 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         assert "Отчёт об исполнении" in report.plain_text
         api.send_text(999, "Приложите список адресатов.", reply_to_message_id=report.message_id)
         await tick(app, minutes(2))
-        assert last(api, 999).plain_text == conversation.RETURNED_WITH_COMMENT
+        assert last(api, 999).plain_text == conversation_evidence.RETURNED_WITH_COMMENT
         task = await Task.get(owner_id="ivanov")
         assert (task.state, task.reports) == (TaskState.OPEN, 1)
         returned = last(api, 111)  # one message: the return, the comment, the buttons
@@ -62,7 +62,7 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         # A reply to the same (now decided) report is only a comment: nothing changes.
         api.send_text(999, "И фото, пожалуйста.", reply_to_message_id=report.message_id)
         await tick(app, minutes(3))
-        assert last(api, 999).plain_text == conversation.COMMENT_SENT
+        assert last(api, 999).plain_text == conversation_evidence.COMMENT_SENT
         assert "И фото, пожалуйста." in last(api, 111).plain_text
         assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
 
@@ -136,7 +136,8 @@ async def test_an_album_gets_one_answer_and_the_controller_one_notice(
             for _ in range(2)
         ]
         await tick(app, minutes(3))
-        assert [m.plain_text for m in api.messages_to(111)].count(conversation.ADDED_TO_REPORT) == 1
+        said = [m.plain_text for m in api.messages_to(111)]
+        assert said.count(conversation_evidence.ADDED_TO_REPORT) == 1
         *copies, addition = api.messages_to(999)[len(first) + 1 :]
         assert [c.copied_from for c in copies] == [(111, m) for m in second]
         assert "Дополнение к отчёту по пункту A.1" in addition.plain_text

@@ -12,7 +12,16 @@ import pytest
 
 from engine.app import App
 from engine.callbacks import Action, sign
-from engine.service import confirm, control, conversation, invites, presses
+from engine.service import (
+    confirm,
+    control,
+    conversation,
+    conversation_commands,
+    conversation_evidence,
+    conversation_steps,
+    invites,
+    presses,
+)
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
@@ -164,7 +173,7 @@ async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_
 
         api.send_text(999, "Приложите список адресатов рассылки.")
         await tick(app, minutes(3))
-        assert last(api, 999).plain_text == conversation.COMMENT_SENT
+        assert last(api, 999).plain_text == conversation_evidence.COMMENT_SENT
         assert "Приложите список адресатов рассылки." in last(api, 111).plain_text
         assert "Комментарий контролёра" in last(api, 111).plain_text
 
@@ -199,17 +208,18 @@ async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
 
         for n, (said, answer) in enumerate(
             [
-                ("когда-нибудь потом", conversation.DATE_NOT_UNDERSTOOD),
+                ("когда-нибудь потом", conversation_steps.DATE_NOT_UNDERSTOOD),
                 ("до 18 октября", "Новый срок должен быть позже нынешнего (20.10.2023)."),
                 ("до 27 октября", "Новый срок — 27.10.2023. Коротко напишите причину отсрочки."),
-                ("Ждём данные от первичных организаций", conversation.EXTENSION_SENT),
+                ("Ждём данные от первичных организаций", conversation_steps.EXTENSION_SENT),
             ],
             start=2,
         ):
             api.send_text(111, said)
             await tick(app, minutes(n))
             assert last(api, 111).plain_text.startswith(answer.split("{")[0]), said
-        assert last(api, 111).plain_text == conversation.EXTENSION_SENT.format(to="27.10.2023")
+        sent = conversation_steps.EXTENSION_SENT.format(to="27.10.2023")
+        assert last(api, 111).plain_text == sent
 
         request = await Extension.get(task__owner_id="ivanov")
         assert (request.requested_to, request.state) == (date(2023, 10, 27), "pending")
@@ -377,9 +387,9 @@ async def test_commands_help_tasks_status_cancel(
         assert "/status" not in help_.plain_text
         assert "п. A.1 пост. № 1-1 — просрочен на 1 дн." in tasks.plain_text
         pressed = button(tasks, "✅ 1")
-        assert status.plain_text == conversation.NOT_CONTROLLER
-        assert cancel.plain_text == conversation.NOTHING_TO_CANCEL
-        assert unknown.plain_text == conversation.UNKNOWN_COMMAND
+        assert status.plain_text == conversation_commands.NOT_CONTROLLER
+        assert cancel.plain_text == conversation_commands.NOTHING_TO_CANCEL
+        assert unknown.plain_text == conversation_commands.UNKNOWN_COMMAND
         controller_help, controller_status, digest = api.messages_to(999)
         assert "Просрочено впервые" in digest.plain_text
         assert "/status" in controller_help.plain_text
@@ -535,8 +545,9 @@ async def test_tasks_of_a_busy_official_come_in_parts_with_the_buttons_last(
         assert len(parts) >= 2
         assert all(m.reply_markup is None for m in parts[:-1])
         rows = parts[-1].reply_markup["inline_keyboard"]  # type: ignore[index]
-        assert len(rows) == conversation.TASKS_WITH_BUTTONS
-        assert sum(m.plain_text.count("пост. №") for m in parts) == conversation.TASKS_SHOWN
+        assert len(rows) == conversation_commands.TASKS_WITH_BUTTONS
+        shown = sum(m.plain_text.count("пост. №") for m in parts)
+        assert shown == conversation_commands.TASKS_SHOWN
 
 
 async def test_a_link_opened_again_greets_and_a_taken_chat_is_not_rebound(
@@ -553,6 +564,7 @@ async def test_a_link_opened_again_greets_and_a_taken_chat_is_not_rebound(
         await tick(app, minutes(2))
         first, again = (t for t in texts(api, 333) if t.startswith("Здравствуйте"))
         assert first == again
-        assert texts(api, 111)[-1] == invites.REFUSED_TAKEN.format(name="Иванов И.И.")
+        taken = invites.REFUSED_TAKEN.format(messenger="Telegram", name="Иванов И.И.")
+        assert texts(api, 111)[-1] == taken
         assert (await Person.get(id="sidorov")).telegram_chat_id == 333
         assert (await Person.get(id="ivanov")).telegram_chat_id == 111

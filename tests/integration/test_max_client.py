@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from engine.callbacks import Action, Press, Signer
 from engine.channels.base import Button, ChannelUnavailable, DeliveryError
 from engine.channels.events import Blocked, Pressed, Started, Unreadable, Wrote
 from engine.channels.max import MaxChannel, Received, Recipient, webhook_app
@@ -54,11 +55,14 @@ async def channel(api: FakeMaxAPI, time_: FakeTime) -> AsyncIterator[MaxChannel]
         pacer=Pacer(29.0, 0.0, clock=time_, sleep=time_.sleep),
         answer_pacer=Pacer(1000.0, 0.55, clock=time_, sleep=time_.sleep),
         sleep=time_.sleep,
+        signer=SIGNER,
     ) as max_:
         yield max_
 
 
 TO = Recipient(user_id=USER)
+SIGNER = Signer(b"max-client-test-secret")
+DONE, EXTEND, REPORT = (Press(a, 4) for a in (Action.DONE, Action.EXTEND, Action.REPORT))
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -68,8 +72,8 @@ async def test_send_with_keyboard_addresses_the_user_and_returns_the_mid(
     api: FakeMaxAPI, channel: MaxChannel
 ) -> None:
     buttons: Sequence[Button | Sequence[Button]] = [
-        Button("Выполнено", "done:II.4:sig"),
-        [Button("Отсрочка", "extend:II.4:sig"), Button("Не моё", "notmine:II.4:sig")],
+        Button("Выполнено", DONE),
+        [Button("Отсрочка", EXTEND), Button("Отчёт", REPORT)],
     ]
     delivered = await channel.send(TO, "<b>Срок</b>: завтра", buttons)
     [sent] = api.sent
@@ -78,10 +82,10 @@ async def test_send_with_keyboard_addresses_the_user_and_returns_the_mid(
     assert sent.chat_id != USER  # the dialog's own id
     assert (sent.text, sent.format) == ("<b>Срок</b>: завтра", "html")
     assert sent.keyboard == [
-        [{"type": "callback", "text": "Выполнено", "payload": "done:II.4:sig"}],
+        [{"type": "callback", "text": "Выполнено", "payload": SIGNER.sign(DONE)}],
         [
-            {"type": "callback", "text": "Отсрочка", "payload": "extend:II.4:sig"},
-            {"type": "callback", "text": "Не моё", "payload": "notmine:II.4:sig"},
+            {"type": "callback", "text": "Отсрочка", "payload": SIGNER.sign(EXTEND)},
+            {"type": "callback", "text": "Отчёт", "payload": SIGNER.sign(REPORT)},
         ],
     ]
     [call] = api.calls_to("POST /messages")
@@ -100,7 +104,7 @@ async def test_a_long_text_is_split_at_line_breaks_with_the_buttons_on_the_last_
     api: FakeMaxAPI, channel: MaxChannel
 ) -> None:
     lines = [f"<b>{i}.</b> пункт постановления номер {i}" for i in range(300)]
-    await channel.send(TO, "\n".join(lines), [Button("Выполнено", "d")])
+    await channel.send(TO, "\n".join(lines), [Button("Выполнено", DONE)])
     assert len(api.sent) > 1
     assert all(m.text is not None and len(m.text) <= 4000 for m in api.sent)
     assert [m.keyboard is not None for m in api.sent] == [False] * (len(api.sent) - 1) + [True]
@@ -126,7 +130,7 @@ async def test_an_oversized_keyboard_is_refused_before_sending(
     api: FakeMaxAPI, channel: MaxChannel
 ) -> None:
     with pytest.raises(DeliveryError) as caught:
-        await channel.send(TO, "x", [Button("a", "p")] * 31)
+        await channel.send(TO, "x", [Button("a", DONE)] * 31)
     assert caught.value.content_rejected
     assert api.calls_to("POST /messages") == []
 
@@ -142,7 +146,7 @@ async def test_forward_a_users_message(api: FakeMaxAPI, channel: MaxChannel) -> 
 
 
 async def test_answer_a_press_and_drop_the_buttons(api: FakeMaxAPI, channel: MaxChannel) -> None:
-    delivered = await channel.send(TO, "Срок", [Button("Выполнено", "d")])
+    delivered = await channel.send(TO, "Срок", [Button("Выполнено", DONE)])
     callback_id = api.press(USER, delivered.external_id, "d")
     await channel.answer(callback_id, "Отмечено, спасибо")
     assert [(a.callback_id, a.notification) for a in api.answers] == [
@@ -272,7 +276,7 @@ async def test_polling_with_markers_translates_and_acknowledges(
 ) -> None:
     api.start(USER, "inv-42")
     mid = api.send_text(USER, "/tasks все")
-    delivered = await channel.send(TO, "Срок", [Button("Выполнено", "d")])
+    delivered = await channel.send(TO, "Срок", [Button("Выполнено", DONE)])
     api.press(USER, delivered.external_id, "d")
     api.push({"update_type": "message_created", "timestamp": 1})  # malformed
     api.block(USER)
@@ -398,7 +402,7 @@ async def test_requests_are_paced_under_30_a_second_and_answers_2_a_second_per_c
     gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(gap == pytest.approx(1 / 29, rel=1e-6) or gap > 1 / 29 for gap in gaps)
     assert time_.now - 1000.0 >= 59 / 29
-    delivered = await channel.send(TO, "Срок", [Button("Да", "d")])
+    delivered = await channel.send(TO, "Срок", [Button("Да", DONE)])
     ids = [api.press(USER, delivered.external_id, "d") for _ in range(4)]
     before = time_.now
     for callback_id in ids:

@@ -87,3 +87,41 @@ async def test_migrated_sqlite_has_every_index_the_models_declare(tmp_path: Path
     wanted = {i for i in _sqlite_indexes(str(fresh)) if not i[0].startswith("tortoise")}
     missing = wanted - _sqlite_indexes(str(migrated))
     assert not missing, f"indexes lost by the migrations: {sorted(missing)}"
+
+
+async def test_dialogues_of_telegram_keep_their_chat_and_a_chat_is_unique_per_channel(
+    db_url: str,
+) -> None:
+    """0011: a dialogue waiting before the upgrade is Telegram's; the same chat id may then
+    wait on another messenger, but not twice on one."""
+    import pytest
+    from tortoise import Tortoise, connections
+    from tortoise.exceptions import IntegrityError
+    from tortoise.migrations.api import migrate
+
+    from storage.db import database
+    from storage.models import Dialogue
+
+    config = tortoise_config(db_url)
+    await migrate(config=config, target="resolute.0010_links")
+    conn = connections.get("default")
+    await conn.execute_query(
+        "INSERT INTO person (id, name, created_at, updated_at) "
+        "VALUES ('ivanov', 'Иванов И.И.', '2023-10-01 00:00:00+00:00', '2023-10-01 00:00:00+00:00')"
+    )
+    await conn.execute_query(
+        "INSERT INTO dialogue (chat_id, person_id, step, data, expires_at) "
+        "VALUES (111, 'ivanov', 'report', '{}', '2023-10-13 07:00:00+00:00')"
+    )
+    await Tortoise.close_connections()
+    async with database(db_url):
+        old = await Dialogue.get(chat_id=111)
+        assert old.channel == "telegram"
+        await Dialogue.create(
+            channel="max", chat_id=111, person_id="ivanov", step="report", expires_at=old.expires_at
+        )
+        with pytest.raises(IntegrityError):
+            await Dialogue.create(
+                channel="telegram", chat_id=111, person_id="ivanov", step="report",
+                expires_at=old.expires_at,
+            )  # fmt: skip

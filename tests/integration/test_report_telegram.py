@@ -11,7 +11,7 @@ import docx
 
 from engine.callbacks import Action, sign
 from engine.report import bot as report_bot
-from engine.service import conversation, menus
+from engine.service import conversation_commands, menus
 from engine.service.tick import tick
 from tests.fakes.bot_api import FakeBotAPI
 from tests.helpers import SECRET, at, running
@@ -59,7 +59,7 @@ async def test_the_button_under_status_sends_the_report_only_to_the_controller(
         status = next(m for m in api.messages_to(CONTROLLER) if "выполнено 0 из 3" in m.plain_text)
         assert status.reply_markup is not None
         (row,) = status.reply_markup["inline_keyboard"]
-        assert row[0]["text"] == conversation.REPORT_BUTTON
+        assert row[0]["text"] == conversation_commands.REPORT_BUTTON
         data = str(row[0]["callback_data"])
 
         # Someone else presses the same data (e.g. forwarded), and a forged one: nothing sent.

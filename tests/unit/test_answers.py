@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine
 from typing import Any
 
 import pytest
 
-from engine.channels.base import Button
+from engine.channels.base import Keyboard
 from engine.channels.pacing import Pacer
 from engine.service.answers import PENDING_PER_CHAT, Answers
 
@@ -54,9 +54,7 @@ class PacedReplier:
         self._time = time
         self.sent: list[tuple[int, str, float]] = []
 
-    async def reply(
-        self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
-    ) -> None:
+    async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None:
         await self._pacer.wait(chat_id)
         self.sent.append((chat_id, html, self._time.now))
 
@@ -77,12 +75,12 @@ def replier(time: VirtualTime) -> PacedReplier:
 async def test_a_busy_chat_does_not_hold_up_the_next_one(
     time: VirtualTime, replier: PacedReplier
 ) -> None:
-    answers = Answers(replier)
+    answers = Answers({"telegram": replier})
 
     async def work() -> None:
         for n in range(PENDING_PER_CHAT):
-            answers.submit(555, f"ответ {n}", known=False)
-        answers.submit(OWNER, "ваши пункты")
+            answers.submit(("telegram", 555), f"ответ {n}", known=False)
+        answers.submit(("telegram", OWNER), "ваши пункты")
         await answers.drain()
 
     await time.run(work())
@@ -94,14 +92,14 @@ async def test_a_busy_chat_does_not_hold_up_the_next_one(
 async def test_a_crowd_of_strangers_never_keeps_an_owner_waiting(
     time: VirtualTime, replier: PacedReplier
 ) -> None:
-    answers = Answers(replier)
+    answers = Answers({"telegram": replier})
 
     async def work() -> None:
         for chat in range(1000, 1300):  # 300 strangers, one answer each
-            answers.submit(chat, "Здравствуйте!", known=False)
+            answers.submit(("telegram", chat), "Здравствуйте!", known=False)
         for _ in range(10):
             await asyncio.sleep(0)
-        answers.submit(OWNER, "ваши пункты")
+        answers.submit(("telegram", OWNER), "ваши пункты")
         await answers.drain()
 
     await time.run(work())
@@ -113,12 +111,12 @@ async def test_a_crowd_of_strangers_never_keeps_an_owner_waiting(
 async def test_a_chat_keeps_only_a_few_answers_waiting_and_a_notice_replaces_them(
     time: VirtualTime, replier: PacedReplier
 ) -> None:
-    answers = Answers(replier)
+    answers = Answers({"telegram": replier})
 
     async def work() -> None:
         for n in range(50):
-            answers.submit(555, f"ответ {n}", known=False)
-        answers.submit(555, "хватит", known=False, replace=True)
+            answers.submit(("telegram", 555), f"ответ {n}", known=False)
+        answers.submit(("telegram", 555), "хватит", known=False, replace=True)
         await answers.drain()
 
     await time.run(work())
@@ -132,16 +130,35 @@ async def test_an_answer_that_raises_does_not_stop_the_chat(time: VirtualTime) -
         def __init__(self) -> None:
             self.sent: list[str] = []
 
-        async def reply(
-            self, chat_id: int, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
-        ) -> None:
+        async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None:
             if html == "плохой":
                 raise RuntimeError("boom")
             self.sent.append(html)
 
     flaky = Flaky()
-    answers = Answers(flaky)
-    answers.submit(1, "плохой")
-    answers.submit(1, "хороший")
+    answers = Answers({"telegram": flaky})
+    answers.submit(("telegram", 1), "плохой")
+    answers.submit(("telegram", 1), "хороший")
     await answers.drain()
     assert flaky.sent == ["хороший"]
+
+
+async def test_the_same_chat_id_on_two_messengers_is_two_chats(time: VirtualTime) -> None:
+    pacer = Pacer(clock=time.clock, sleep=time.sleep)
+    telegram, other = (
+        PacedReplier(pacer, time),
+        PacedReplier(Pacer(clock=time.clock, sleep=time.sleep), time),
+    )
+    answers = Answers({"telegram": telegram, "max": other})
+
+    async def work() -> None:
+        for n in range(3):
+            answers.submit(("telegram", OWNER), f"telegram {n}")
+        answers.submit(("max", OWNER), "max")
+        await answers.drain()
+
+    await time.run(work())
+    assert [h for _, h, _ in telegram.sent] == ["telegram 0", "telegram 1", "telegram 2"]
+    [(_, said, sent_at)] = other.sent
+    assert said == "max"
+    assert sent_at < 0.1  # not behind Telegram's paced answers to the same number

@@ -1,10 +1,16 @@
-"""Signed button data: bound to the action and the task, short enough for Telegram."""
+"""Signed button data: bound to the action and the task, short enough for Telegram; buttons
+kept as intents and signed when they go out."""
 
 from __future__ import annotations
 
-import pytest
+import json
 
-from engine.callbacks import Action, Press, sign, verify
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from engine.callbacks import Action, Press, Signer, sign, verify
+from engine.channels.base import Button
 
 SECRET = b"unit-test-secret-0123456789"
 
@@ -66,3 +72,56 @@ def test_only_the_controllers_actions_are_marked_so() -> None:
     assert {a for a in Action if a.by_controller} == {
         Action.ACCEPT, Action.RETURN, Action.APPROVE, Action.REJECT,
     }  # fmt: skip
+
+
+# --- buttons as intents: signed by the adapter as they go out ----------------------------------
+
+
+def test_a_signer_signs_what_it_verifies_and_hides_its_secret() -> None:
+    signer = Signer(SECRET)
+    press = Press(Action.ACCEPT, 41, 2)
+    assert signer.verify(signer.sign(press)) == press
+    assert signer.sign(press) == sign(SECRET, Action.ACCEPT, 41, 2)
+    assert Signer(b"another-secret-0123456789").verify(signer.sign(press)) is None
+    assert SECRET.decode() not in repr(signer)
+
+
+@pytest.mark.parametrize(
+    "press", [Press(Action.DONE, 41), Press(Action.ACCEPT, 41, 2), Press(Action.REPORTS, 0)]
+)
+def test_a_stored_button_reads_back_as_the_same_intent(press: Press) -> None:
+    button = Button("✅ Выполнено", press)
+    stored = json.loads(json.dumps(button.stored()))  # as an outbox payload keeps it
+    assert stored == ["✅ Выполнено", press.action.value, press.target, press.round]
+    assert Button.from_stored(stored) == button
+
+
+def test_a_button_stored_signed_before_intents_goes_out_signed_the_same() -> None:
+    old = ["✔️ Принять", sign(SECRET, Action.ACCEPT, 41, 2)]
+    button = Button.from_stored(old)
+    assert button == Button("✔️ Принять", Press(Action.ACCEPT, 41, 2))
+    assert Signer(SECRET).sign(button.press) == old[1]  # the press verifies as before
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [],
+        ["text"],
+        ["text", "not signed data"],
+        ["text", "z:41:mac"],
+        ["text", "q", 41, None],
+        ["text", "d", "41", None],
+        ["text", "d", True, None],
+        ["text", "a", 41, "2"],
+        [None, "d", 41, None],
+        "text",
+    ],
+)
+def test_a_stored_button_that_cannot_be_read_is_left_out(row: list[object]) -> None:
+    assert Button.from_stored(row) is None
+
+
+@given(st.lists(st.none() | st.booleans() | st.integers() | st.text(max_size=70), max_size=5))
+def test_reading_any_stored_button_never_raises(row: list[object]) -> None:
+    Button.from_stored(row)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
+from engine.callbacks import Signer
 from engine.channels.base import Button, ChannelUnavailable, Delivered, DeliveryError
 from engine.channels.max.client import DEFAULT_API_URL, MaxApiError, MaxClient
 from engine.channels.max.errors import delivery_error, is_content_error
@@ -52,10 +53,17 @@ class Recipient:
         return self.user_id if self.user_id is not None else self.chat_id or 0
 
 
-def _rows(buttons: Sequence[Button | Sequence[Button]]) -> list[list[tuple[str, str]]]:
-    """A Button is a row of its own, a sequence of them one row: as (text, payload) pairs."""
+def _rows(
+    buttons: Sequence[Button | Sequence[Button]], signer: Signer | None
+) -> list[list[tuple[str, str]]]:
+    """A Button is a row of its own, a sequence of them one row: as (text, signed payload)
+    pairs, signed now (the intent is what is stored; the signature is made as it goes out)."""
     rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
-    return [[(b.text, b.data) for b in row] for row in rows]
+    if not any(rows):
+        return []
+    if signer is None:
+        raise DeliveryError("max: кнопки без подписи не отправляются", permanent=False)
+    return [[(b.text, signer.sign(b.press)) for b in row] for row in rows]
 
 
 class MaxChannel:
@@ -70,11 +78,13 @@ class MaxChannel:
         *,
         timeout_s: float = 10.0,
         ca_file: str | None = None,
+        signer: Signer | None = None,
         pacer: Pacer | None = None,
         answer_pacer: Pacer | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.api = MaxClient(token, api_url, timeout_s=timeout_s, ca_file=ca_file)
+        self._signer = signer
         self.pacer = pacer or Pacer(29.0, 0.0)  # a little under 30 requests a second per bot
         self.answer_pacer = answer_pacer or Pacer(1000.0, 0.55)  # 2 answers a second per chat
         self._sleep = sleep
@@ -135,7 +145,7 @@ class MaxChannel:
         the plain text goes instead; when that is refused too, DeliveryError says
         ``content_rejected``: try the next channel."""
         try:
-            keyboard = inline_keyboard(_rows(buttons))
+            keyboard = inline_keyboard(_rows(buttons, self._signer))
         except KeyboardTooLarge as exc:
             log.warning("max.keyboard_refused reason=%r", str(exc))
             raise DeliveryError(f"max: {exc}", permanent=True, content_rejected=True) from None

@@ -1,0 +1,209 @@
+"""The controller's notices about a report: the report itself with «Принять» / «Вернуть на
+доработку», and the material added to it while it waits for a decision.
+
+Copies of the report's photos and files go along when the controller reads the same messenger
+they came by; otherwise the notice says where they are (a messenger cannot copy another's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from engine.callbacks import Action, Press
+from engine.channels.base import Button
+from engine.service import copies as copied
+from engine.service.dispatch import route
+from engine.service.notices import ALL_CHANNELS, clause_line, esc, notify
+from storage.models import Evidence, Outbox, OutboxStatus, Person, Resolution, Task
+
+if TYPE_CHECKING:
+    from engine.service.confirm import Piece
+
+LINK = "text/uri-list"
+_ELSEWHERE = "Вложений в {where}: {n} — переслать их в этот чат нельзя."
+_ADDITION_ELSEWHERE = "Вложения остались в {where}: переслать их в этот чат нельзя."
+
+
+async def announce_report(
+    task: Task, now: datetime, copies: Sequence[str] = (), caution: str | None = None
+) -> None:
+    """The controller's message about a report: what is new in this round (its texts, and
+    copies of every photo and file sent for it, before or after «Выполнено»), the earlier
+    rounds apart."""
+    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
+    owner = await Person.get(id=task.owner_id)
+    evidence = await Evidence.filter(task_id=task.id).order_by("id")
+    channel = route(resolution.controller, ALL_CHANNELS)
+    body, round_copies = report_body(task, resolution.number, owner, evidence, channel)
+    if caution:
+        body += "\n" + caution
+    buttons = (
+        Button("✔️ Принять", Press(Action.ACCEPT, task.id, task.reports)),
+        Button("↩️ Вернуть на доработку", Press(Action.RETURN, task.id, task.reports)),
+    )
+    await notify(
+        resolution.controller,
+        f"report:{task.id}:{task.reports}",
+        body,
+        now,
+        subject=f"Отчёт по пункту {task.clause_id} постановления № {resolution.number}",
+        task_id=task.id,
+        buttons=(buttons,),
+        copies=list(dict.fromkeys([*round_copies, *(c for c in copies if _on(c, channel))])),
+    )
+
+
+async def refresh_report(task: Task, now: datetime) -> bool:
+    """Recompose the report's notice while it is still waiting in the queue (the rest of an
+    album came after the photo that made the report); False once it has gone out."""
+    key = f"report:{task.id}:{task.reports}"
+    waiting = Outbox.filter(key=key, status=OutboxStatus.PENDING, attempts=0, claimed_by=None)
+    if not await waiting.delete():
+        return False
+    await announce_report(task, now)
+    return True
+
+
+def _round_of(piece: Evidence) -> int:
+    return piece.round if piece.round is not None else 1  # stored before rounds were kept
+
+
+def report_body(
+    task: Task, number: str, owner: Person, evidence: Sequence[Evidence], channel: str = "telegram"
+) -> tuple[str, list[str]]:
+    """The report notice's text and the messages of this round's files to copy along: those
+    that came by the controller's messenger ``channel`` (the others are only counted)."""
+    lines = [
+        "📋 <b>Отчёт об исполнении</b>" + (f" (отчёт {task.reports})" if task.reports > 1 else ""),
+        clause_line(task, number),
+        f"Исполнитель: {esc(owner.name)}"
+        + (f", {esc(owner.organisation)}" if owner.organisation else ""),
+    ]
+    current = [e for e in evidence if _round_of(e) == task.reports]
+    earlier = [e for e in evidence if _round_of(e) < task.reports]
+    texts = _texts(current)
+    every = [e for e in current if e.reference and (e.file_name or _is_file(e))]
+    files = [e for e in every if _on(e.message_ref, channel)]
+    elsewhere = [e for e in every if e not in files]
+    refs = (copied.origin_of(e.message_ref) for e in files if e.message_ref)
+    copies = list(dict.fromkeys(copied.tagged(*ref) for ref in refs if ref is not None))
+    if texts:
+        shown = "\n".join(texts[-3:])
+        lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
+    if files:
+        above = " — копии выше" if copies else ""
+        lines.append(f"Вложений: {len(files)}{above}.")
+    if elsewhere:
+        lines.append(_ELSEWHERE.format(n=len(elsewhere), where=_where(elsewhere)))
+    if not texts and not every:
+        new = "новых " if earlier else ""
+        lines.append(f"Исполнитель отметил пункт выполненным, {new}материалов не приложил.")
+    for round_ in sorted({_round_of(e) for e in earlier}):
+        pieces = [e for e in earlier if _round_of(e) == round_]
+        said = _texts(pieces)
+        attached = sum(1 for e in pieces if e.reference and (e.file_name or _is_file(e)))
+        line = f"Ранее, в отчёте {round_}: " + (esc(said[-1][:300]) if said else "без текста")
+        lines.append(line + (f"; вложений: {attached}" if attached else "") + ".")
+    return "\n".join(lines), copies
+
+
+def _texts(evidence: Sequence[Evidence]) -> list[str]:
+    """Texts and captions; a link only when no text already carries it."""
+    said = [e.text for e in evidence if e.text and not e.file_name and e.content_type != LINK]
+    links = [
+        e.text
+        for e in evidence
+        if e.text and e.content_type == LINK and not any(e.text in t for t in said)
+    ]
+    return said + links
+
+
+def _is_file(piece: Evidence) -> bool:
+    return piece.content_type is not None and piece.content_type != LINK
+
+
+def _on(message_ref: str | None, channel: str) -> bool:
+    """Whether a message can be copied into the controller's chat on ``channel``: the same
+    messenger (by e-mail nothing is copied: the files count as before)."""
+    origin = copied.origin_of(message_ref) if message_ref else None
+    return channel in copied.NOT_MESSENGERS or origin is None or origin[0] == channel
+
+
+def _where(evidence: Sequence[Evidence]) -> str:
+    origins = (copied.origin_of(e.message_ref) for e in evidence if e.message_ref)
+    names = dict.fromkeys(copied.name_of(o[0]) for o in origins if o is not None)
+    return ", ".join(names) or "другом мессенджере"
+
+
+async def announce_addition(
+    task: Task,
+    source: str,
+    pieces: Sequence[Piece],
+    now: datetime,
+    *,
+    media_group: str | None = None,
+) -> None:
+    """More material for a report the controller has not decided on yet: one notice per
+    message, or per album (the album's later photos join its notice, or the report's own
+    notice while either still waits in the queue)."""
+    resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
+    owner = await Person.get(id=task.owner_id)
+    texts = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
+    files = [p for p in pieces if p.reference]
+    here = _on(source, route(resolution.controller, ALL_CHANNELS))
+    origin = copied.origin_of(source)
+    channel = origin[0] if origin is not None else "telegram"
+    if origin is not None and channel == "telegram":  # Telegram's keys as before the tags
+        source_key = f"{origin[1].chat_id}:{origin[1].message_id}"
+    else:
+        source_key = source
+    key = f"report:{task.id}:{task.reports}:+{source_key}"
+    if media_group is not None:
+        if await refresh_report(task, now):
+            return
+        key = f"report:{task.id}:{task.reports}:+album:{media_group}"
+        if files and here and await _join_copies(key, source):
+            return
+    lines = [
+        f"📎 Дополнение к отчёту по пункту {esc(task.clause_id)} постановления "
+        f"№ {esc(resolution.number)}",
+        f"Исполнитель: {esc(owner.name)}",
+    ]
+    if texts:
+        lines.append(esc(texts[0][:1500]))
+    if files and not here:
+        lines.append(_ADDITION_ELSEWHERE.format(where=copied.name_of(channel)))
+    elif files:
+        lines.append("Вложение — копия выше." if media_group is None else "Вложения — копии выше.")
+    copies = [source] if files and here else []
+    created = await notify(
+        resolution.controller,
+        key,
+        "\n".join(lines),
+        now,
+        subject=f"Дополнение к отчёту по пункту {task.clause_id}",
+        task_id=task.id,
+        copies=copies,
+    )
+    if not created and copies and origin is not None:  # the album's notice went out already
+        await notify(  # this photo alone (one in another messenger adds nothing to say)
+            resolution.controller, f"{key}:{origin[1].message_id}", "\n".join(lines), now,
+            subject=f"Дополнение к отчёту по пункту {task.clause_id}", task_id=task.id,
+            copies=copies,
+        )  # fmt: skip
+
+
+async def _join_copies(key: str, copy: str) -> bool:
+    """Add a message to copy to a notice still waiting in the queue; False if there is none."""
+    row = await Outbox.get_or_none(key=key, status=OutboxStatus.PENDING, attempts=0)
+    if row is None:
+        return False
+    payload = dict(row.payload or {})
+    payload["copies"] = [*payload.get("copies", []), copy]
+    return bool(
+        await Outbox.filter(id=row.id, status=OutboxStatus.PENDING, attempts=0).update(
+            payload=payload
+        )
+    )
