@@ -34,7 +34,7 @@ from markupsafe import Markup
 from yaml.nodes import MappingNode, ScalarNode
 
 from engine.audit import event_line
-from engine.render import builtin_templates, dmy, plural, ru_date
+from engine.render import Renderer, builtin_templates, dmy, plural, ru_date
 from engine.settings import Settings
 from engine.workflow.yaml_limits import MAX_FILE_BYTES, LimitedLoader
 
@@ -73,12 +73,19 @@ class Texts:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Texts:
+        """The user's texts (RESOLUTE_TEMPLATES_DIR, else ./templates) over the built-in."""
         return texts_for(Path(settings.templates_dir or "templates"))
 
+    @classmethod
+    def for_renderer(cls, renderer: Renderer) -> Texts:
+        """The texts of the templates folder ``renderer`` reads."""
+        return texts_for(renderer.user_dir)
+
     def say(self, key: str, channel: str | None = None, **context: Any) -> str:
-        """The text as HTML; values are escaped unless they are ``Markup``."""
+        """The text as HTML; values are escaped unless they are HTML already (``markup``, or
+        what ``say`` returned: it can go into another text as it is)."""
         escaped = {k: _escaped(v) for k, v in context.items()}
-        return self._render(key, channel, escaped, autoescape=True)
+        return markup(self._render(key, channel, escaped, autoescape=True))
 
     def plain(self, key: str, channel: str | None = None, **context: Any) -> str:
         """The text as it is, values as they are."""
@@ -166,9 +173,14 @@ def builtin_texts() -> Texts:
     return texts_for(None)
 
 
+def markup(html_text: str) -> Markup:
+    """Messenger HTML made elsewhere (``say``, ``notices.clause_line``): not escaped again."""
+    return Markup(html_text)  # noqa: S704 - only for HTML this code made, values escaped
+
+
 def _escaped(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Markup):
-        return Markup(html.escape(value, quote=False))
+        return markup(html.escape(value, quote=False))
     return value
 
 
