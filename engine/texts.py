@@ -62,14 +62,17 @@ class Texts:
 
     def __init__(self, user_dir: Path | None = None, builtin_dir: Path | None = None) -> None:
         self._builtin_dir = builtin_dir or builtin_templates()
-        self._user_dir = user_dir if user_dir is not None and user_dir.is_dir() else None
+        own = user_dir is not None and user_dir.is_dir()
+        # a checkout's ./templates is the built-in folder itself: nothing to override
+        same = own and user_dir is not None and user_dir.resolve() == self._builtin_dir.resolve()
+        self._user_dir = user_dir if own and not same else None
         self._html, self._text = _env(True), _env(False)
+        self._compiled: dict[tuple[str, bool], Template] = {}
+        self._forms: dict[str, list[dict[str, Snippet]]] = {}
         self.problems: list[str] = []  # what was refused, file:line first
         self.builtin = dict(_read(self._builtin_dir / FILE, self.problems))
         self._names = {key: self._names_of(s.source) for key, s in self.builtin.items()}
         self._base = self._layers([self._user_dir / FILE] if self._user_dir else [])
-        self._forms: dict[str, list[dict[str, Snippet]]] = {}
-        self._compiled: dict[tuple[str, bool], Template] = {}
 
     @classmethod
     def for_settings(cls, settings: Settings) -> Texts:
