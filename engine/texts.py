@@ -102,7 +102,7 @@ class Texts:
         for snippet in self._candidates(key, channel):
             try:
                 return self._template(snippet, autoescape).render(**context)
-            except TemplateError as exc:
+            except Exception as exc:  # an organisation's snippet must never lose the reply
                 if snippet is self.builtin[key]:
                     raise
                 self._refuse(snippet.origin, f"{key}: не удалось подставить значения ({exc})")
