@@ -13,6 +13,7 @@ from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
 from engine.service.dispatch import Outlets
 from engine.settings import Settings
+from engine.texts import Texts
 from storage.db import database
 
 
@@ -35,6 +36,7 @@ class App:
         self.email: SmtpChannel | None = None
         self.inbox: ImapMailbox | None = None
         self.renderer = Renderer.for_settings(settings)
+        self.texts = Texts.for_settings(settings)
         self.secret = b""
 
     async def __aenter__(self) -> App:

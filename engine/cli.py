@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bo
     from engine.app import App
     from engine.channels.email import SmtpChannel
     from engine.service.invites import Issued
+    from engine.texts import Texts
 
 T = TypeVar("T")
 
@@ -452,7 +453,7 @@ def invite(
                 if app.email is None:
                     notes.append("Почта не настроена (RESOLUTE_SMTP_HOST): ссылки не разосланы.")
                 else:
-                    notes += await _mail_invites(app.email, issued, ttl, moment)
+                    notes += await _mail_invites(app.email, issued, ttl, moment, app.texts)
             return issued, notes
 
     issued, notes = _run(work)
@@ -476,7 +477,7 @@ async def _bot_username(app: App) -> str:
 
 
 async def _mail_invites(
-    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime
+    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime, texts: Texts
 ) -> list[str]:
     from engine.channels.base import DeliveryError
     from engine.service.invites import invite_mail
@@ -487,7 +488,7 @@ async def _mail_invites(
             notes.append(f"{item.person.id}: адреса почты нет, ссылку передайте иначе.")
             continue
         try:
-            await mailer.send(invite_mail(item, ttl, now), now)
+            await mailer.send(invite_mail(item, ttl, now, texts), now)
         except DeliveryError as exc:
             notes.append(f"{item.person.id}: письмо не отправлено ({exc.reason}).")
         else:

@@ -75,6 +75,7 @@ EVENTS = {
     "report.sent": "Справка отправлена",
     "report.written": "Справка составлена",
     "resolution.applied": "Постановление загружено",
+    "texts.refused": "Текст из texts.yaml не принят: используется прежний",
     "run.backlog_unavailable": "Не удалось оценить очередь сообщений",
     "run.heartbeat_failed": "Не удалось записать отметку о работе службы",
     "run.leader_unavailable": "Не удалось проверить блокировку ведущего экземпляра",

@@ -186,7 +186,7 @@ class Service:
             scheduler.add_job(self.scheduled_pass, trigger, max_instances=1, coalesce=True)
         scheduler.start()
         if self.app.telegram is not None:
-            await set_menus(self.app.telegram)
+            await set_menus(self.app.telegram, self.app.texts)
         listener = (
             asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
         )
