@@ -21,6 +21,7 @@ def beat(instance: str = "a:1", ago_s: float = 10, **more: Any) -> dict[str, Any
         "pass_duration_ms": 12,
         "passes": 100,
         "polls_telegram": False,
+        "polls_max": False,
         "reads_mail": False,
         "last_error": None,
         "last_error_at": None,
