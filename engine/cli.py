@@ -421,18 +421,25 @@ def simulate(
 def invite(
     people: Annotated[list[str] | None, typer.Argument(help="Кого: id из состава.")] = None,
     everyone: Annotated[
-        bool, typer.Option("--all", help="Все, кто ещё не подключён к Telegram.")
+        bool, typer.Option("--all", help="Все, кто ещё не подключён к этому мессенджеру.")
     ] = False,
+    channel: Annotated[
+        str, typer.Option("--channel", help="К какому боту: telegram или max.")
+    ] = "telegram",
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="Дней действия.")] = 14,
     email: Annotated[bool, typer.Option("--email", help="Разослать ссылки и по почте.")] = False,
     bot: Annotated[
         str | None,
-        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у Telegram)."),
+        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у мессенджера)."),
     ] = None,
     now: NowOpt = None,
 ) -> None:
-    """Одноразовые ссылки, которые подключают человека к Telegram-боту."""
+    """Одноразовые ссылки, которые подключают человека к боту в Telegram или MAX."""
     settings = _settings()
+    if channel not in ("telegram", "max"):
+        err.print(f"--channel: telegram или max, а не «{channel}».", markup=False)
+        raise typer.Exit(2)
+    messenger = "MAX" if channel == "max" else "Telegram"
     if bool(people) == everyone:
         err.print("Укажите идентификаторы людей или --all (что-то одно).", markup=False)
         raise typer.Exit(2)
@@ -445,19 +452,21 @@ def invite(
 
         secret = settings.require_secret()
         async with App(settings, channels=email or bot is None) as app:
-            username = bot or await _bot_username(app)
-            issued = await invite_people(people or [], everyone, username, secret, moment, ttl)
+            username = bot or await _bot_username(app, channel)
+            issued = await invite_people(
+                people or [], everyone, username, secret, moment, ttl, channel=channel
+            )
             notes = []
             if email:
                 if app.email is None:
                     notes.append("Почта не настроена (RESOLUTE_SMTP_HOST): ссылки не разосланы.")
                 else:
-                    notes += await _mail_invites(app.email, issued, ttl, moment)
+                    notes += await _mail_invites(app.email, issued, ttl, moment, messenger)
             return issued, notes
 
     issued, notes = _run(work)
     if not issued:
-        out.print("Все участники уже подключены к Telegram: ссылки не нужны.")
+        out.print(f"Все участники уже подключены к {messenger}: ссылки не нужны.")
     for item in issued:
         note = "  (уже подключён; новая ссылка переподключит)" if item.already_linked else ""
         typer.echo(f"{item.person.id}\t{item.person.name}\t{item.link}{note}")  # tabs kept
@@ -465,7 +474,16 @@ def invite(
         err.print(line, markup=False)
 
 
-async def _bot_username(app: App) -> str:
+async def _bot_username(app: App, channel: str) -> str:
+    if channel == "max":
+        if app.max is None:
+            raise ConfigError(
+                "Нужен RESOLUTE_MAX_TOKEN (ссылки ведут к боту) или явное имя бота: --bot ИМЯ."
+            )
+        if not app.max.username:
+            outage = app.max.outage or "MAX не назвал имя бота."
+            raise ConfigError(f"{outage} Имя бота можно указать явно: --bot ИМЯ.")
+        return app.max.username
     if app.telegram is None:
         raise ConfigError(
             "Нужен RESOLUTE_TELEGRAM_TOKEN (ссылки ведут к боту) или явное имя бота: --bot ИМЯ."
@@ -476,7 +494,7 @@ async def _bot_username(app: App) -> str:
 
 
 async def _mail_invites(
-    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime
+    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime, messenger: str
 ) -> list[str]:
     from engine.channels.base import DeliveryError
     from engine.service.invites import invite_mail
@@ -487,7 +505,7 @@ async def _mail_invites(
             notes.append(f"{item.person.id}: адреса почты нет, ссылку передайте иначе.")
             continue
         try:
-            await mailer.send(invite_mail(item, ttl, now), now)
+            await mailer.send(invite_mail(item, ttl, now, messenger), now)
         except DeliveryError as exc:
             notes.append(f"{item.person.id}: письмо не отправлено ({exc.reason}).")
         else:

@@ -176,7 +176,7 @@ class Evidence(Model):
     round = fields.IntField(null=True)
     # The messenger's message it came in ("telegram:chat:message_id"; before 0011 untagged
     # "chat:message_id", Telegram's), to copy it to the controller on the same messenger.
-    # "<channel>:<chat_id>:<message_id>": a MAX message id ("mid") is longer than Telegram's
+    # 255 since 0012: a MAX message id ("mid") is longer than Telegram's.
     message_ref = fields.CharField(max_length=255, null=True)
     media_group = fields.CharField(max_length=64, null=True)  # the album it came in
 

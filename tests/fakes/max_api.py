@@ -205,6 +205,10 @@ class FakeMaxAPI:
         self._users[user_id] = user
         return user.chat_id
 
+    def dialog_of(self, user_id: int) -> int:
+        """The chat_id of the user's dialog with the bot."""
+        return self._users[user_id].chat_id
+
     def add_group(self, chat_id: int) -> None:
         """A group chat the bot is a member of."""
         self._groups.add(chat_id)
@@ -242,6 +246,15 @@ class FakeMaxAPI:
             "payload": {"token": f"user-file-{next(self._mids)}", "url": "https://files.invalid/1"},
             "filename": file_name,
             "size": size,
+        }
+        return self._user_message(user_id, {"text": caption, "attachments": [attachment]}, None)
+
+    def send_photo(self, user_id: int, *, caption: str = "") -> str:
+        """The user sends a photo (an ``image`` attachment with its token and URL)."""
+        n = next(self._mids)
+        attachment = {
+            "type": "image",
+            "payload": {"photo_id": n, "token": f"user-photo-{n}", "url": f"https://i.invalid/{n}"},
         }
         return self._user_message(user_id, {"text": caption, "attachments": [attachment]}, None)
 
