@@ -159,3 +159,36 @@ def test_settings_for_the_webhook_need_a_secret() -> None:
 
     with pytest.raises(ValidationError):
         settings("sqlite://:memory:", max_token="t", max_webhook_url="https://bot.example.org/x")
+
+
+async def test_of_two_services_on_one_database_one_polls_max(db_url: str, tmp_path: Path) -> None:
+    if AdvisoryLock.for_url(db_url, MAX_POLLER) is None:
+        return  # SQLite is one instance by design: there is no second service to keep out
+    async with conversation("max", db_url, tmp_path, leader_retry_s=0.1) as chat:
+        first, second = Service(chat.app, interval_s=3600), Service(chat.app, interval_s=3600)
+        tasks = [asyncio.create_task(s.listen_max()) for s in (first, second)]
+        try:
+            for _ in range(300):
+                if first.observer.polls_max or second.observer.polls_max:
+                    break
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # the other has tried the lock meanwhile, more than once
+            assert [first.observer.polls_max, second.observer.polls_max].count(True) == 1
+            poller = first if first.observer.polls_max else second
+            stopped = tasks[0 if poller is first else 1]
+            stopped.cancel()  # the poller goes (its lock with it): the other takes over
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopped
+            for _ in range(300):
+                other = second if poller is first else first
+                if other.observer.polls_max:
+                    break
+                await asyncio.sleep(0.01)
+            assert other.observer.polls_max
+        finally:
+            for service in (first, second):
+                service.stopping.set()
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
