@@ -212,7 +212,7 @@ def tick(now: NowOpt = None) -> None:
 
 @cli.command()
 def run() -> None:
-    """Служба: расписание, Telegram и почтовый ящик — до SIGTERM/SIGINT."""
+    """Служба: расписание, Telegram, MAX и почтовый ящик — до SIGTERM/SIGINT."""
     settings = _settings()
     if os.environ.get("RESOLUTE_LOG_LEVEL") is None:
         logging.getLogger().setLevel(logging.INFO)  # a service says what it does
@@ -222,9 +222,9 @@ def run() -> None:
         from engine.service.run import Service
 
         async with App(settings) as app:
-            if app.telegram is None and app.email is None:
+            if app.telegram is None and app.max is None and app.email is None:
                 err.print(
-                    "Ни Telegram, ни почта не настроены: напоминания будут только "
+                    "Ни мессенджер, ни почта не настроены: напоминания будут только "
                     "записываться как недоставленные.",
                     markup=False,
                 )
