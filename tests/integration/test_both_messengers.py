@@ -13,8 +13,11 @@ import pytest
 
 from engine.callbacks import Action, sign
 from engine.service import invites
+from engine.service.apply import apply_catalog
+from engine.workflow.catalog import load_catalog
 from storage.models import Evidence, Extension, ExtensionState, Link, Person, Task, TaskState
-from tests.helpers import SECRET, at
+from tests.fakes.mail import FakeSMTP
+from tests.helpers import SECRET, at, smtp_settings
 from tests.messengers import MAX_USERS, MESSENGERS, TELEGRAM_USERS, conversation
 
 NOW = at("2023-10-10T12:00+03:00")  # no reminder is due: what is sent answers them
@@ -128,3 +131,94 @@ async def test_a_stranger_is_told_to_ask_for_an_invitation(chat: Any) -> None:
     await chat.pump(NOW)
     assert len(chat.texts("sidorov")) == 1
     assert not await _linked(chat, "sidorov")
+
+
+# --- what goes out through the outbox: reminders, the controller's notices, the fallback --------
+
+MINUS_7 = at("2023-10-13T09:00+03:00")  # the first reminder of the test clause
+
+
+def _outbound(chat: Any) -> None:
+    """Messages to other people than the one acting go through the outbox: MAX's outlet is
+    registered with the channel registry (engine/channels/registry.py)."""
+    if chat.name == "max" and not hasattr(chat.app, "outlets_by_name"):
+        pytest.skip("outbound routing to MAX comes with the channel registry")
+
+
+async def test_a_reminder_with_three_buttons_done_and_the_controller_accepts(chat: Any) -> None:
+    _outbound(chat)
+    await chat.pump(MINUS_7)
+    assert "Напоминание" in chat.texts("ivanov")[-1]
+    assert chat.buttons("ivanov") == ["✅ Выполнено", "📎 Отправить отчёт", "⏳ Нужна отсрочка"]
+    chat.press("ivanov", "Выполнено")
+    await chat.pump(MINUS_7 + timedelta(minutes=1))
+    assert chat.answers() == ["Спасибо! Отметка о выполнении передана контролёру."]
+    assert any("Отчёт об исполнении" in t for t in chat.texts("control"))
+    chat.press("control", "Принять")
+    await chat.pump(MINUS_7 + timedelta(minutes=2))
+    assert (await Task.get(owner_id="ivanov")).state == TaskState.DONE
+    assert any("принял" in t.lower() for t in chat.texts("ivanov"))
+
+
+async def test_a_report_with_a_photo_is_returned_with_the_controllers_comment(chat: Any) -> None:
+    _outbound(chat)
+    await chat.pump(MINUS_7)
+    chat.press("petrova", "Отправить отчёт")
+    await chat.pump(MINUS_7 + timedelta(minutes=1))
+    chat.photo("petrova", "Стенд оформлен")
+    await chat.pump(MINUS_7 + timedelta(minutes=2))
+    report = [t for t in chat.texts("control") if "Отчёт об исполнении" in t][-1]
+    assert "Петрова" in report
+    chat.press("control", "Вернуть")
+    await chat.pump(MINUS_7 + timedelta(minutes=3))
+    chat.write("control", "Нужна фотография всего стенда")
+    await chat.pump(MINUS_7 + timedelta(minutes=4))
+    task = await Task.get(owner_id="petrova")
+    assert task.state == TaskState.OPEN
+    returned = "\n".join(chat.texts("petrova")[-2:])
+    assert "вернул ваш отчёт на доработку" in returned
+    assert "Нужна фотография всего стенда" in returned
+
+
+async def test_an_extension_is_approved_by_the_controller(chat: Any) -> None:
+    _outbound(chat)
+    await chat.pump(MINUS_7)
+    chat.press("ivanov", "Нужна отсрочка")
+    await chat.pump(MINUS_7 + timedelta(minutes=1))
+    chat.write("ivanov", "27.10.2023")
+    chat.write("ivanov", "Ждём ответа из области")
+    await chat.pump(MINUS_7 + timedelta(minutes=2))
+    chat.press("control", "Одобрить")
+    await chat.pump(MINUS_7 + timedelta(minutes=3))
+    [request] = await Extension.filter(task__owner_id="ivanov")
+    assert request.state == ExtensionState.APPROVED
+    task = await Task.get(owner_id="ivanov")
+    assert task.extended_to is not None
+    assert task.extended_to.isoformat() == "2023-10-27"
+    assert any("27.10.2023" in t or "27 октября" in t for t in chat.texts("ivanov")[-2:])
+
+
+@pytest.mark.parametrize("messenger", MESSENGERS)
+async def test_a_blocked_official_gets_mail_and_the_digest_says_so(
+    messenger: str, db_url: str, tmp_path: Path
+) -> None:
+    with FakeSMTP() as smtp:
+        async with conversation(messenger, db_url, tmp_path, **smtp_settings(smtp)) as chat:
+            _outbound(chat)
+            roster = tmp_path / "roster.yaml"
+            text = roster.read_text(encoding="utf-8")
+            roster.write_text(
+                text.replace("name: Иванов И.И.", "name: Иванов И.И.\n    email: iv@example.org"),
+                encoding="utf-8",
+            )
+            await apply_catalog(load_catalog([tmp_path]), MINUS_7)
+            chat.block("ivanov")
+            await chat.pump(MINUS_7)  # the -7d reminder
+            reminders = [m for m in smtp.messages if "iv@example.org" in str(m["To"])]
+            assert len(reminders) == 1
+            assert not any("Напоминание" in t for t in chat.texts("ivanov"))
+            await chat.pump(at("2023-10-21T09:30+03:00"))  # the controller's digest
+            [digest] = [t for t in chat.texts("control") if "Сводка" in t]
+    section = digest.split("Нет связи с исполнителями")[1].split("\n\n")[0]
+    [ivanov] = [line for line in section.splitlines() if line.startswith("• Иванов И.И.")]
+    assert ivanov.endswith("заблокирован 13.10; получает письма")
