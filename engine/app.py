@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from types import TracebackType
 
 from engine.callbacks import Signer
 from engine.channels.email import SmtpChannel
 from engine.channels.imap import ImapMailbox
+from engine.channels.max.messenger import MaxMessenger, max_channel
 from engine.channels.pacing import Pacer
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
@@ -23,16 +27,25 @@ class App:
     ``channels=False`` opens only the database (validate/apply/status need no Telegram).
     ``pacer``: Telegram's pacing, on the wall clock unless one is given (tests give one on a
     virtual clock, so that spacing messages 1.1 s apart per chat costs them no time).
+    ``clock``/``sleep``: what MAX's pacing runs on (the same, for tests).
     """
 
     def __init__(
-        self, settings: Settings, *, channels: bool = True, pacer: Pacer | None = None
+        self,
+        settings: Settings,
+        *,
+        channels: bool = True,
+        pacer: Pacer | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
         self._channels = channels
         self._pacer = pacer
+        self._clock, self._sleep = clock, sleep
         self._stack = AsyncExitStack()
         self.telegram: TelegramChannel | None = None
+        self.max: MaxMessenger | None = None
         self.email: SmtpChannel | None = None
         self.inbox: ImapMailbox | None = None
         self.renderer = Renderer.for_settings(settings)
@@ -42,7 +55,8 @@ class App:
     async def __aenter__(self) -> App:
         await self._stack.__aenter__()
         try:
-            if self._channels and (self.settings.telegram_enabled or self.settings.email_enabled):
+            s = self.settings
+            if self._channels and (s.telegram_enabled or s.email_enabled or s.max_enabled):
                 self.secret = self.settings.require_secret()
             await self._stack.enter_async_context(database(self.settings.db_url))
             if self._channels and self.settings.telegram_enabled:
@@ -56,6 +70,9 @@ class App:
                         signer=Signer(self.secret),
                     )
                 )
+            if self._channels and s.max_enabled:
+                channel = max_channel(s, Signer(self.secret), clock=self._clock, sleep=self._sleep)
+                self.max = MaxMessenger(await self._stack.enter_async_context(channel))
             if self._channels and self.settings.email_enabled:
                 self.email = await self._stack.enter_async_context(self._smtp())
             if self._channels and self.settings.imap_enabled:

@@ -213,7 +213,7 @@ def tick(now: NowOpt = None) -> None:
 
 @cli.command()
 def run() -> None:
-    """Служба: расписание, Telegram и почтовый ящик — до SIGTERM/SIGINT."""
+    """Служба: расписание, Telegram, MAX и почтовый ящик — до SIGTERM/SIGINT."""
     settings = _settings()
     if os.environ.get("RESOLUTE_LOG_LEVEL") is None:
         logging.getLogger().setLevel(logging.INFO)  # a service says what it does
@@ -223,9 +223,9 @@ def run() -> None:
         from engine.service.run import Service
 
         async with App(settings) as app:
-            if app.telegram is None and app.email is None:
+            if app.telegram is None and app.max is None and app.email is None:
                 err.print(
-                    "Ни Telegram, ни почта не настроены: напоминания будут только "
+                    "Ни мессенджер, ни почта не настроены: напоминания будут только "
                     "записываться как недоставленные.",
                     markup=False,
                 )
@@ -422,18 +422,25 @@ def simulate(
 def invite(
     people: Annotated[list[str] | None, typer.Argument(help="Кого: id из состава.")] = None,
     everyone: Annotated[
-        bool, typer.Option("--all", help="Все, кто ещё не подключён к Telegram.")
+        bool, typer.Option("--all", help="Все, кто ещё не подключён к этому мессенджеру.")
     ] = False,
+    channel: Annotated[
+        str, typer.Option("--channel", help="К какому боту: telegram или max.")
+    ] = "telegram",
     days: Annotated[int, typer.Option("--days", min=1, max=90, help="Дней действия.")] = 14,
     email: Annotated[bool, typer.Option("--email", help="Разослать ссылки и по почте.")] = False,
     bot: Annotated[
         str | None,
-        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у Telegram)."),
+        typer.Option("--bot", help="Имя бота (по умолчанию — спросить у мессенджера)."),
     ] = None,
     now: NowOpt = None,
 ) -> None:
-    """Одноразовые ссылки, которые подключают человека к Telegram-боту."""
+    """Одноразовые ссылки, которые подключают человека к боту в Telegram или MAX."""
     settings = _settings()
+    if channel not in ("telegram", "max"):
+        err.print(f"--channel: telegram или max, а не «{channel}».", markup=False)
+        raise typer.Exit(2)
+    messenger = "MAX" if channel == "max" else "Telegram"
     if bool(people) == everyone:
         err.print("Укажите идентификаторы людей или --all (что-то одно).", markup=False)
         raise typer.Exit(2)
@@ -446,19 +453,23 @@ def invite(
 
         secret = settings.require_secret()
         async with App(settings, channels=email or bot is None) as app:
-            username = bot or await _bot_username(app)
-            issued = await invite_people(people or [], everyone, username, secret, moment, ttl)
+            username = bot or await _bot_username(app, channel)
+            issued = await invite_people(
+                people or [], everyone, username, secret, moment, ttl, channel=channel
+            )
             notes = []
             if email:
                 if app.email is None:
                     notes.append("Почта не настроена (RESOLUTE_SMTP_HOST): ссылки не разосланы.")
                 else:
-                    notes += await _mail_invites(app.email, issued, ttl, moment, app.texts)
+                    notes += await _mail_invites(
+                        app.email, issued, ttl, moment, app.texts, messenger
+                    )
             return issued, notes
 
     issued, notes = _run(work)
     if not issued:
-        out.print("Все участники уже подключены к Telegram: ссылки не нужны.")
+        out.print(f"Все участники уже подключены к {messenger}: ссылки не нужны.")
     for item in issued:
         note = "  (уже подключён; новая ссылка переподключит)" if item.already_linked else ""
         typer.echo(f"{item.person.id}\t{item.person.name}\t{item.link}{note}")  # tabs kept
@@ -466,7 +477,16 @@ def invite(
         err.print(line, markup=False)
 
 
-async def _bot_username(app: App) -> str:
+async def _bot_username(app: App, channel: str) -> str:
+    if channel == "max":
+        if app.max is None:
+            raise ConfigError(
+                "Нужен RESOLUTE_MAX_TOKEN (ссылки ведут к боту) или явное имя бота: --bot ИМЯ."
+            )
+        if not app.max.username:
+            outage = app.max.outage or "MAX не назвал имя бота."
+            raise ConfigError(f"{outage} Имя бота можно указать явно: --bot ИМЯ.")
+        return app.max.username
     if app.telegram is None:
         raise ConfigError(
             "Нужен RESOLUTE_TELEGRAM_TOKEN (ссылки ведут к боту) или явное имя бота: --bot ИМЯ."
@@ -477,7 +497,12 @@ async def _bot_username(app: App) -> str:
 
 
 async def _mail_invites(
-    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime, texts: Texts
+    mailer: SmtpChannel,
+    issued: list[Issued],
+    ttl: timedelta,
+    now: datetime,
+    texts: Texts,
+    messenger: str,
 ) -> list[str]:
     from engine.channels.base import DeliveryError
     from engine.service.invites import invite_mail
@@ -488,7 +513,7 @@ async def _mail_invites(
             notes.append(f"{item.person.id}: адреса почты нет, ссылку передайте иначе.")
             continue
         try:
-            await mailer.send(invite_mail(item, ttl, now, texts), now)
+            await mailer.send(invite_mail(item, ttl, now, texts, messenger), now)
         except DeliveryError as exc:
             notes.append(f"{item.person.id}: письмо не отправлено ({exc.reason}).")
         else:

@@ -88,6 +88,10 @@ EVENTS = {
     "run.started": "Служба запущена",
     "run.stopped": "Служба остановлена",
     "run.telegram_leader": "Опрос Telegram (ведущий экземпляр)",
+    "run.max_leader": "Опрос MAX (ведущий экземпляр)",
+    "run.channel_unavailable": "Мессенджер недоступен",
+    "run.max_webhook": "Вебхук MAX принимает обновления",
+    "run.max_subscribe_failed": "Не удалось подписать вебхук MAX: повтор",
     "run.telegram_unavailable": "Telegram недоступен",
     "task.accepted": "Отчёт принят",
     "task.cancelled": "Задача снята",
@@ -122,6 +126,8 @@ EVENTS = {
     "tick.inbound_unavailable": "Telegram недоступен: входящие не прочитаны",
     "tick.mail_failed": "Не удалось прочитать почту",
     "tick.mail_unavailable": "Почтовый ящик недоступен",
+    "tick.max_unavailable": "MAX недоступен: входящие не прочитаны",
+    "tick.max_polled_elsewhere": "MAX опрашивает другой экземпляр службы",
 }
 FIELDS = {
     "actor": "кто", "task": "задача", "resolution": "постановление", "user": "пользователь",

@@ -176,7 +176,8 @@ class Evidence(Model):
     round = fields.IntField(null=True)
     # The messenger's message it came in ("telegram:chat:message_id"; before 0011 untagged
     # "chat:message_id", Telegram's), to copy it to the controller on the same messenger.
-    message_ref = fields.CharField(max_length=64, null=True)
+    # 255 since 0012: a MAX message id ("mid") is longer than Telegram's.
+    message_ref = fields.CharField(max_length=255, null=True)
     media_group = fields.CharField(max_length=64, null=True)  # the album it came in
 
     task_id: int
@@ -309,7 +310,7 @@ class Cursor(Model):
 
 class Heartbeat(Model):
     """One row per ``resolute run`` instance, written at the end of every pass: when it last
-    ran, how long it took, whether it polls Telegram and reads the inbox, and its last error.
+    ran, how long it took, whether it polls Telegram (MAX) and reads the inbox, its last error.
     ``resolute status --health`` reads it (engine/ops/health.py)."""
 
     instance = fields.CharField(max_length=100, primary_key=True)  # "host:pid"
@@ -318,6 +319,7 @@ class Heartbeat(Model):
     pass_duration_ms = fields.IntField(default=0)
     passes = fields.BigIntField(default=0)
     polls_telegram = fields.BooleanField(default=False)
+    polls_max = fields.BooleanField(default=False)
     reads_mail = fields.BooleanField(default=False)
     last_error = fields.TextField(null=True)
     last_error_at = fields.DatetimeField(null=True)

@@ -30,6 +30,7 @@ class InstanceState:
     pass_duration_ms: int
     passes: int
     polls_telegram: bool
+    polls_max: bool
     reads_mail: bool
     last_error: str | None
     last_error_at: datetime | None
@@ -52,6 +53,7 @@ class Health:
     backlog: Backlog
     telegram_paused_until: datetime | None
     telegram_poller: str | None
+    max_poller: str | None  # polling MAX (none when MAX pushes to a webhook)
     mail_reader: str | None
     last_error: dict[str, str] | None  # {"at", "where", "error"}
 
@@ -70,6 +72,7 @@ class Health:
             },
             "telegram_paused_until": _iso(self.telegram_paused_until),
             "telegram_poller": self.telegram_poller,
+            "max_poller": self.max_poller,
             "mail_reader": self.mail_reader,
             "last_error": self.last_error,
             "instances": [
@@ -81,6 +84,7 @@ class Health:
                     "pass_duration_ms": i.pass_duration_ms,
                     "passes": i.passes,
                     "polls_telegram": i.polls_telegram,
+                    "polls_max": i.polls_max,
                     "reads_mail": i.reads_mail,
                 }
                 for i in self.instances
@@ -104,6 +108,8 @@ class Health:
         if self.telegram_paused_until:
             out.append(f"Telegram просил подождать до {local(self.telegram_paused_until)}")
         out.append(f"Опрашивает Telegram: {self.telegram_poller or '—'}")
+        if self.max_poller:
+            out.append(f"Опрашивает MAX: {self.max_poller}")
         out.append(f"Читает почту: {self.mail_reader or '—'}")
         for i in self.instances:
             mark = "жив" if i.alive else "молчит"
@@ -181,6 +187,7 @@ def assess(
         backlog=backlog,
         telegram_paused_until=paused_until if paused else None,
         telegram_poller=next((i.instance for i in alive if i.polls_telegram), None),
+        max_poller=next((i.instance for i in alive if i.polls_max), None),
         mail_reader=next((i.instance for i in alive if i.reads_mail), None),
         last_error=max(errors, key=lambda e: e["at"]) if errors else None,
     )

@@ -40,6 +40,7 @@ class Beat:
     polls_telegram: bool
     reads_mail: bool
     error: str | None = None
+    polls_max: bool = False
 
 
 async def record_beat(beat: Beat) -> None:
@@ -49,6 +50,7 @@ async def record_beat(beat: Beat) -> None:
         "last_pass_at": beat.at,
         "pass_duration_ms": round(beat.duration_s * 1000),
         "polls_telegram": beat.polls_telegram,
+        "polls_max": beat.polls_max,
         "reads_mail": beat.reads_mail,
     }
     if beat.error is not None:

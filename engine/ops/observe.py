@@ -30,6 +30,7 @@ class PassObserver:
         self.metrics = Metrics()
         self.liveness = Liveness(stale_after(settings.run_interval_s).total_seconds())
         self.polls_telegram = False
+        self.polls_max = False
         self.reads_mail = False
 
     @contextlib.asynccontextmanager
@@ -68,7 +69,7 @@ class PassObserver:
         self.liveness.passed(error)
         await record_beat(
             Beat(self.instance, self.started_at, now, duration_s,
-                 self.polls_telegram, self.reads_mail, error)
+                 self.polls_telegram, self.reads_mail, error, polls_max=self.polls_max)
         )  # fmt: skip
         if self.settings.metrics_port is not None:
             await self._measure_backlog(now)

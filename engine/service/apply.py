@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from engine.audit import event_line, log
+from engine.service.apply_links import plan_links, set_links, stored_links
 from engine.service.tasks import Draft, TaskKey, drafts_for, first_due, horizon, new_task
 from engine.timing.local import local_date
 from engine.workflow.catalog import Catalog, CompiledResolution
@@ -48,6 +49,7 @@ class Snapshot:
     groups: dict[str, dict[str, Any]]
     digests: dict[str, str]  # resolution id → digest of the applied definition
     tasks: dict[TaskKey, Stored]
+    links: dict[str, int] = field(default_factory=dict)  # person → MAX user id
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Plan:
     cancels: list[Stored] = field(default_factory=list)
     restores: list[tuple[Stored, Draft]] = field(default_factory=list)
     unlink: list[str] = field(default_factory=list)  # linked by invite; the roster gives it away
+    links: list[tuple[str, int]] = field(default_factory=list)  # (person, MAX user id) to set
     lines: list[str] = field(default_factory=list)  # what changes, for people to read
 
     @property
@@ -105,6 +108,8 @@ def plan_apply(catalog: Catalog, stored: Snapshot, now: datetime) -> Plan:
             plan.lines.append(
                 f"~ человек {holder}: чат Telegram {person.telegram} теперь у {person.id}"
             )
+    plan.links, lines = plan_links(catalog, stored.links)
+    plan.lines += lines
     for group in catalog.groups.values():
         before = stored.groups.get(group.id)
         if before is None:
@@ -233,7 +238,7 @@ async def load_snapshot(resolution_ids: Iterable[str]) -> Snapshot:
     for tid, rid, cid, oid, occ, state, text, deadline, policy in rows:
         key = (rid, cid, oid, occ)
         tasks[key] = Stored(tid, key, TaskState(state), text, deadline, policy)
-    return Snapshot(people, groups, digests, tasks)
+    return Snapshot(people, groups, digests, tasks, await stored_links())
 
 
 async def execute(
@@ -258,6 +263,7 @@ async def execute(
         for person in plan.people:
             await Person.update_or_create(id=person.id, defaults=person_fields(person))
             step()
+        await set_links(plan.links, now)
         for group in plan.groups:
             await Group.update_or_create(
                 id=group.id, defaults={"name": group.name, "members": list(group.members)}

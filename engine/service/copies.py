@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from engine.channels.events import MessageRef
 
-MAX_REF = 64  # Evidence.message_ref's column: a longer reference is not kept (no copy then)
+MAX_REF = 255  # Evidence.message_ref's column: a longer reference is not kept (no copy then)
 NOT_MESSENGERS = frozenset({"email", "none"})  # routes a message cannot be copied into
 NAMES = {"telegram": "Telegram", "max": "MAX"}
 

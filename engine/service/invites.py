@@ -1,4 +1,5 @@
-"""One-time deep links: ``https://t.me/<bot>?start=<token>`` binds a chat to a person.
+"""One-time deep links: ``https://t.me/<bot>?start=<token>`` (MAX: ``https://max.ru/<bot>?start=…``)
+binds a chat to a person.
 
 The token is the messenger's own start parameter; redeeming it works for any messenger: in
 Telegram the person's ``telegram_chat_id`` is set, elsewhere their ``link`` row for that channel
@@ -39,8 +40,14 @@ def token_hash(secret: bytes, token: str) -> str:
     return hmac.new(secret, token.encode(), hashlib.sha256).hexdigest()
 
 
-def deep_link(bot_username: str, token: str) -> str:
-    return f"https://t.me/{bot_username}?start={token}"
+LINKS = {
+    "telegram": "https://t.me/{bot}?start={token}",
+    "max": "https://max.ru/{bot}?start={token}",
+}
+
+
+def deep_link(bot_username: str, token: str, channel: str = "telegram") -> str:
+    return LINKS[channel].format(bot=bot_username, token=token)
 
 
 async def issue(secret: bytes, person: Person, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
@@ -152,12 +159,24 @@ class Issued:
 
 
 async def invite_people(
-    ids: list[str], everyone: bool, bot_username: str, secret: bytes, now: datetime, ttl: timedelta
+    ids: list[str],
+    everyone: bool,
+    bot_username: str,
+    secret: bytes,
+    now: datetime,
+    ttl: timedelta,
+    *,
+    channel: str = "telegram",
 ) -> list[Issued]:
-    """Links for the named people, or for everyone not linked yet (``everyone``).
-    Raises ConfigError naming the unknown ids before issuing anything."""
+    """Links to ``channel``'s bot for the named people, or for everyone not linked there yet
+    (``everyone``). Raises ConfigError naming the unknown ids before issuing anything."""
+    if channel == "telegram":
+        linked = Person.filter(telegram_chat_id__isnull=False).values_list("id", flat=True)
+    else:
+        linked = Link.filter(channel=channel).values_list("person_id", flat=True)
+    holders = {str(p) for p in await linked}
     if everyone:
-        people = await Person.filter(telegram_chat_id=None).order_by("id")
+        people = await Person.exclude(id__in=list(holders)).order_by("id")
     else:
         found = {p.id: p for p in await Person.filter(id__in=ids)}
         unknown = [i for i in ids if i not in found]
@@ -170,18 +189,23 @@ async def invite_people(
     issued = []
     for person in people:
         token = await issue(secret, person, now, ttl)
-        issued.append(
-            Issued(person, deep_link(bot_username, token), person.telegram_chat_id is not None)
-        )
+        issued.append(Issued(person, deep_link(bot_username, token, channel), person.id in holders))
     return issued
 
 
-def invite_mail(issued: Issued, ttl: timedelta, now: datetime, texts: Texts) -> Mail:
-    """The invitation by e-mail, for people who are not in Telegram with the bot yet."""
+def invite_mail(
+    issued: Issued, ttl: timedelta, now: datetime, texts: Texts, messenger: str = "Telegram"
+) -> Mail:
+    """The invitation by e-mail, for people who are not in ``messenger`` with the bot yet."""
     person = issued.person
     assert person.email is not None
     text = texts.plain(
-        "invites.mail_text", "email", name=person.name, link=issued.link, days=ttl.days
+        "invites.mail_text",
+        "email",
+        name=person.name,
+        link=issued.link,
+        days=ttl.days,
+        messenger=messenger,
     )
     link = html.escape(issued.link)
     body = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())

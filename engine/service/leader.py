@@ -29,6 +29,7 @@ log = logging.getLogger("resolute.run")
 
 TELEGRAM_POLLER = 0x7265736F6C757465  # the lock's key: "resolute" in ASCII, a positive bigint
 MAIL_READER = TELEGRAM_POLLER + 1  # the instance that reads the IMAP inbox
+MAX_POLLER = TELEGRAM_POLLER + 2  # the instance that long-polls MAX (when there is no webhook)
 CONNECT_TIMEOUT_S = 10.0
 CHECK_TIMEOUT_S = 10.0  # a lock connection that does not answer a check in this long is lost
 POSTGRES_ENGINES = ("tortoise.backends.asyncpg", "tortoise.backends.psycopg")
@@ -130,15 +131,20 @@ async def while_leader(
             if not await lock.try_acquire():
                 await asyncio.sleep(retry_s)
                 continue
-            log.info("run.telegram_leader acquired backend_pid=%s", lock.backend_pid)
+            log.info("%s acquired backend_pid=%s", _event(lock), lock.backend_pid)
             if await _work_while_held(lock, work, retry_s):
                 return
             await lock.release()
-            log.warning("run.telegram_leader lost reason='lock connection broken'")
+            log.warning("%s lost reason='lock connection broken'", _event(lock))
             await asyncio.sleep(retry_s)
     finally:
         if await lock.release():
-            log.info("run.telegram_leader released")
+            log.info("%s released", _event(lock))
+
+
+def _event(lock: AdvisoryLock) -> str:
+    """The log event of the poller the lock elects (engine/logs.py has both)."""
+    return "run.max_leader" if lock.key == MAX_POLLER else "run.telegram_leader"
 
 
 async def _work_while_held(

@@ -12,7 +12,9 @@ delivery claims due rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease
 (``engine/service/claims.py``), so no row is taken by two instances and the rows of one that
 dies are taken by the others once its lease expires. Only one instance polls Telegram: the
 holder of a PostgreSQL advisory lock (``engine/service/leader.py``); the others try to take it
-every ``RESOLUTE_LEADER_RETRY_S`` seconds and take over when the holder dies.
+every ``RESOLUTE_LEADER_RETRY_S`` seconds and take over when the holder dies. MAX the same way
+under a lock of its own; or, with RESOLUTE_MAX_WEBHOOK_URL, every instance serves the webhook
+(MAX pushes each update to one of them) and none polls.
 """
 
 from __future__ import annotations
@@ -22,24 +24,35 @@ import contextlib
 import logging
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
+from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from engine.app import App
 from engine.channels.base import ChannelUnavailable
-from engine.channels.telegram import TelegramChannel
+from engine.channels.max import webhook_app
+from engine.channels.max.messenger import MaxMessenger
 from engine.isolation import reason_of
 from engine.ops.observe import PassObserver
 from engine.report.command import templates_dir
 from engine.service.answers import Answers, Front
 from engine.service.cycle import TickReport, advance
 from engine.service.digests import slots_of
-from engine.service.inbound import pull_telegram
-from engine.service.leader import MAIL_READER, TELEGRAM_POLLER, AdvisoryLock, while_leader
+from engine.service.inbound import Context, pull_telegram
+from engine.service.leader import (
+    MAIL_READER,
+    MAX_POLLER,
+    TELEGRAM_POLLER,
+    AdvisoryLock,
+    while_leader,
+)
 from engine.service.mail_inbound import pull_email
-from engine.service.menus import set_menus
+from engine.service.max_inbound import pull_max, webhook_receiver
+from engine.service.menus import EVERYONE, menu, set_menus
 from storage.models import Resolution
 
 log = logging.getLogger("resolute.run")
@@ -131,32 +144,93 @@ class Service:
         front = Front(Answers({telegram.name: telegram}))  # answers, flood counts: across polls
         self.observer.polls_telegram = True
         try:
-            await self._poll_with(telegram, front)
+            await self._poll_with(
+                "telegram",
+                lambda: pull_telegram(
+                    telegram, self.app.secret, clock, wait_s=LONG_POLL_S, front=front,
+                    templates_dir=templates_dir(self.app.settings),
+                ),
+            )  # fmt: skip
         finally:
             self.observer.polls_telegram = False
             await front.answers.close()
 
-    async def _poll_with(self, telegram: TelegramChannel, front: Front) -> None:
+    async def listen_max(self) -> None:
+        """MAX's updates: by webhook when RESOLUTE_MAX_WEBHOOK_URL is set (every instance),
+        else long polling by the holder of the MAX lock (as for Telegram)."""
+        max_, settings = self.app.max, self.app.settings
+        assert max_ is not None
+        front = Front(Answers({max_.name: max_}))
+        try:
+            if settings.max_webhook_url:
+                await self._serve_max_webhook(max_, front)
+                return
+            lock = AdvisoryLock.for_url(settings.db_url, MAX_POLLER)
+            await while_leader(
+                lock, lambda: self._poll_max(max_, front), retry_s=settings.leader_retry_s
+            )
+        finally:
+            await front.answers.close()
+
+    async def _poll_max(self, max_: MaxMessenger, front: Front) -> None:
+        self.observer.polls_max = True
+        try:
+            await self._poll_with(
+                "max",
+                lambda: pull_max(
+                    max_, self.app.secret, clock, wait_s=LONG_POLL_S, front=front,
+                    templates_dir=templates_dir(self.app.settings),
+                ),
+            )  # fmt: skip
+        finally:
+            self.observer.polls_max = False
+
+    async def _serve_max_webhook(self, max_: MaxMessenger, front: Front) -> None:
+        """Serve MAX's pushes on max_webhook_host:port (at the URL's path, behind the reverse
+        proxy) and subscribe that URL; retried until MAX accepts it."""
+        s = self.app.settings
+        assert s.max_webhook_url is not None
+        assert s.max_webhook_secret is not None
+        secret = s.max_webhook_secret.get_secret_value()
+        context = Context(max_, self.app.secret, front, templates_dir(s))
+        receiver = webhook_receiver(context, clock, self._came_in("max"))
+        path = urlsplit(s.max_webhook_url).path or "/max/webhook"
+        runner = web.AppRunner(webhook_app(secret, receiver, path=path), access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, s.max_webhook_host, s.max_webhook_port).start()
+            log.info("run.max_webhook host=%s port=%s", s.max_webhook_host, s.max_webhook_port)
+            while not self.stopping.is_set():
+                try:
+                    await max_.channel.subscribe(s.max_webhook_url, secret)
+                    break
+                except ChannelUnavailable as exc:
+                    log.warning("run.max_subscribe_failed reason=%r", str(exc))
+                    await self._pause(POLL_RETRY_S)
+            await self.stopping.wait()
+        finally:
+            await runner.cleanup()
+
+    def _came_in(self, channel: str) -> Callable[[int], None]:
+        def came_in(updates: int) -> None:
+            self.observer.inbound(channel, updates)
+            if updates:
+                # What the updates queued (a report for the controller, a decision for the
+                # owner) goes out now, not at the next interval.
+                self._kick = asyncio.ensure_future(self.scheduled_pass())
+
+        return came_in
+
+    async def _poll_with(self, channel: str, pull: Callable[[], Awaitable[int]]) -> None:
+        came_in = self._came_in(channel)
         while not self.stopping.is_set():
             try:
-                updates = await pull_telegram(
-                    telegram,
-                    self.app.secret,
-                    clock,
-                    wait_s=LONG_POLL_S,
-                    front=front,
-                    templates_dir=templates_dir(self.app.settings),
-                )
-                self.observer.inbound("telegram", updates)
-                if updates:
-                    # What the updates queued (a report for the controller, a decision for the
-                    # owner) goes out now, not at the next interval.
-                    self._kick = asyncio.ensure_future(self.scheduled_pass())
+                came_in(await pull())
             except ChannelUnavailable as exc:
-                log.warning("run.telegram_unavailable reason=%r", str(exc))
+                log.warning("run.channel_unavailable channel=%s reason=%r", channel, str(exc))
                 await self._pause(POLL_RETRY_S)
             except Exception as exc:  # never let listening die silently: say why, go on
-                log.error("run.poll_failed reason=%r", reason_of(exc))
+                log.error("run.poll_failed channel=%s reason=%r", channel, reason_of(exc))
                 log.debug("run.poll_failed traceback", exc_info=exc)
                 await self._pause(POLL_RETRY_S)
 
@@ -187,15 +261,20 @@ class Service:
         scheduler.start()
         if self.app.telegram is not None:
             await set_menus(self.app.telegram, self.app.texts)
-        listener = (
-            asyncio.create_task(self.listen_telegram()) if self.app.telegram is not None else None
-        )
+        if self.app.max is not None:  # one menu per bot (best effort)
+            await self.app.max.set_commands(menu(EVERYONE, self.app.texts))
+        listeners = [
+            asyncio.create_task(listen())
+            for listen, on in ((self.listen_telegram, self.app.telegram),
+                               (self.listen_max, self.app.max))
+            if on is not None
+        ]  # fmt: skip
         log.info("run.started interval_s=%s digest_slots=%d", self.interval_s, len(slots))
         try:
             await self.stopping.wait()
         finally:
             scheduler.shutdown(wait=False)
-            if listener is not None:
+            for listener in listeners:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener

@@ -12,6 +12,7 @@ from engine.report.command import templates_dir
 from engine.service.cycle import TickReport, advance
 from engine.service.inbound import pull_telegram
 from engine.service.mail_inbound import pull_email
+from engine.service.max_inbound import pull_max_once
 
 log = logging.getLogger("resolute.tick")
 
@@ -31,6 +32,15 @@ async def tick(app: App, now: datetime) -> TickReport:
         except ChannelUnavailable as exc:
             report.problems.append(str(exc))
             log.warning("tick.inbound_unavailable reason=%r", str(exc))
+    if app.max is not None and not app.settings.max_webhook_url:  # a webhook stops polling
+        try:
+            report.updates += await pull_max_once(
+                app.max, app.settings.db_url, app.secret, now,
+                templates_dir=templates_dir(app.settings), failures=report.failures,
+            ) or 0  # fmt: skip
+        except ChannelUnavailable as exc:
+            report.problems.append(str(exc))
+            log.warning("tick.max_unavailable reason=%r", str(exc))
     if app.inbox is not None:
         try:
             report.updates += await pull_email(app.inbox, now, app.secret, app.renderer)
@@ -40,7 +50,8 @@ async def tick(app: App, now: datetime) -> TickReport:
         except Exception as exc:  # the inbox must never keep the tick from sending
             report.problems.append(f"Почта не прочитана: {reason_of(exc)}")
             log.error("tick.mail_failed reason=%r", reason_of(exc))
-    if app.telegram is not None and app.telegram.outage:
-        report.problems.append(app.telegram.outage)
+    for messenger in (app.telegram, app.max):
+        if messenger is not None and messenger.outage:
+            report.problems.append(messenger.outage)
     await advance(report, now, app.outlets, app.renderer, app.secret)
     return report

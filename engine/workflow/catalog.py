@@ -140,6 +140,18 @@ def compile_catalog(located: list[Located]) -> tuple[Catalog, list[Problem]]:
                 )
             )
         chats.setdefault(person.telegram, person.id)
+    max_users: dict[int, str] = {}
+    for person, doc, i in people.values():
+        if person.max is None:
+            continue
+        if person.max in max_users:
+            problems.append(
+                doc.problem(
+                    ("people", i, "max"),
+                    f"этот MAX уже указан у «{max_users[person.max]}»: у каждого человека свой",
+                )
+            )
+        max_users.setdefault(person.max, person.id)
     for doc in located:  # after every person of every file: a clash is found in any order
         for i, group in enumerate(doc.document.groups):
             if group.id in groups:

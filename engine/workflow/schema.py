@@ -170,7 +170,7 @@ Email = Annotated[
     AfterValidator(single_line),
 ]
 Day = Annotated[date, AfterValidator(check_date)]
-Channel = Literal["telegram", "email"]
+Channel = Literal["telegram", "max", "email"]
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 Deadline = Annotated[
     date | int,
@@ -214,10 +214,11 @@ class Person(_Model):
     telegram: int | None = Field(
         default=None, ge=-CHAT_ID_MAX, le=CHAT_ID_MAX, description="Telegram chat id, when known"
     )
+    max: int | None = Field(default=None, ge=1, le=2**63 - 1, description="MAX user id, when known")
     timezone: TimeZoneName | None = None
     quiet_hours: QuietHours = Field(default=None, description='e.g. "22:00-08:00"')
     channels: list[Channel] | None = Field(
-        default=None, max_length=2, description="preferred channel order"
+        default=None, max_length=3, description="preferred channel order"
     )
 
 

@@ -97,3 +97,29 @@ def test_invite_without_telegram_or_secret_says_what_is_missing(
     no_secret = {k: v for k, v in env.items() if k != "RESOLUTE_SECRET"}
     assert "RESOLUTE_SECRET" in resolute(no_secret, "invite", "--all", expect=2).stderr
     assert RESOLUTE  # the same binary as the other acceptance tests
+
+
+def test_invite_to_max_prints_its_start_links_and_one_links_a_max_user(
+    db_url: str, env: dict[str, str]
+) -> None:
+    from tests.fakes.max_api import FakeMaxAPI
+
+    with FakeMaxAPI().serving_in_thread() as max_api:
+        values = {k: v for k, v in env.items() if not k.startswith("RESOLUTE_TELEGRAM")}
+        values |= {"RESOLUTE_MAX_TOKEN": max_api.token, "RESOLUTE_MAX_API_URL": max_api.url}
+        resolute(values, "tick", "--now", NOW)  # the service has polled once (the marker)
+        issued = links(resolute(values, "invite", "--channel", "max", "--all", "--now", NOW).stdout)
+        assert len(issued) > 3  # nobody is on MAX yet: every person of the roster
+        assert all(
+            link.startswith(f"https://max.ru/{max_api.bot_username}?start=")
+            for link in issued.values()
+        )
+        max_api.start(8001, issued["yakovleva"].split("start=")[1])
+        resolute(values, "tick", "--now", "2023-10-06T10:05+03:00")
+        greeting, *_ = [m.text or "" for m in max_api.messages_to(max_api.dialog_of(8001))]
+        assert greeting.startswith("Здравствуйте, Яковлева")
+        again = links(resolute(values, "invite", "--channel", "max", "--all", "--now", NOW).stdout)
+        assert "yakovleva" not in again
+        assert len(again) == len(issued) - 1
+        wrong = resolute(values, "invite", "--channel", "sms", "--all", expect=2)
+        assert "telegram или max" in wrong.stderr

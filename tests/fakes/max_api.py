@@ -25,13 +25,15 @@ unless ``not_ready`` says otherwise.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import copy
 import itertools
 import json
+import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Self
@@ -190,6 +192,36 @@ class FakeMaxAPI:
         if runner is not None:
             await runner.cleanup()
 
+    @contextlib.contextmanager
+    def serving_in_thread(self, startup_timeout_s: float = 10.0) -> Iterator[Self]:
+        """Serve from a background thread with its own event loop, for tests that run the
+        ``resolute`` command. Play the users only while no long poll waits (``tick`` polls
+        without waiting)."""
+        started: concurrent.futures.Future[tuple[asyncio.AbstractEventLoop, asyncio.Event]]
+        started = concurrent.futures.Future()
+
+        async def serve() -> None:
+            stop = asyncio.Event()
+            async with self:
+                started.set_result((asyncio.get_running_loop(), stop))
+                await stop.wait()
+
+        def run() -> None:
+            try:
+                asyncio.run(serve())
+            except BaseException as error:  # handed to the test's thread below
+                if not started.done():
+                    started.set_exception(error)
+
+        thread = threading.Thread(target=run, name="FakeMaxAPI", daemon=True)
+        thread.start()
+        loop, stop = started.result(timeout=startup_timeout_s)
+        try:
+            yield self
+        finally:
+            loop.call_soon_threadsafe(stop.set)
+            thread.join(timeout=startup_timeout_s)
+
     @property
     def url(self) -> str:
         if self._url is None:
@@ -204,6 +236,10 @@ class FakeMaxAPI:
         user.blocked = False
         self._users[user_id] = user
         return user.chat_id
+
+    def dialog_of(self, user_id: int) -> int:
+        """The chat_id of the user's dialog with the bot."""
+        return self._users[user_id].chat_id
 
     def add_group(self, chat_id: int) -> None:
         """A group chat the bot is a member of."""
@@ -242,6 +278,15 @@ class FakeMaxAPI:
             "payload": {"token": f"user-file-{next(self._mids)}", "url": "https://files.invalid/1"},
             "filename": file_name,
             "size": size,
+        }
+        return self._user_message(user_id, {"text": caption, "attachments": [attachment]}, None)
+
+    def send_photo(self, user_id: int, *, caption: str = "") -> str:
+        """The user sends a photo (an ``image`` attachment with its token and URL)."""
+        n = next(self._mids)
+        attachment = {
+            "type": "image",
+            "payload": {"photo_id": n, "token": f"user-photo-{n}", "url": f"https://i.invalid/{n}"},
         }
         return self._user_message(user_id, {"text": caption, "attachments": [attachment]}, None)
 

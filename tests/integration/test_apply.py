@@ -124,3 +124,31 @@ async def test_a_chat_linked_by_invite_stays_and_the_roster_can_give_it_to_someo
     assert "~ человек sidorov: чат Telegram 555 теперь у petrova" in plan.lines
     assert (await Person.get(id="petrova")).telegram_chat_id == 555
     assert (await Person.get(id="sidorov")).telegram_chat_id is None
+
+
+async def test_a_roster_max_id_links_the_person_and_an_invited_link_is_kept_or_moved(
+    db: str, tmp_path: Path
+) -> None:
+    from storage.models import Link
+
+    folder = write_workflow(tmp_path)
+    roster = (folder / "roster.yaml").read_text(encoding="utf-8")
+    (folder / "roster.yaml").write_text(roster.replace("telegram: 111", "max: 7111"), "utf-8")
+    plan = await apply_catalog(load_catalog([folder]), NOW)
+    assert "~ человек ivanov: MAX 7111" in plan.lines
+    [link] = await Link.all()
+    assert (link.channel, link.person_id, link.user_id, link.chat_id) == (
+        "max", "ivanov", 7111, None
+    )  # fmt: skip
+    # sidorov opens an invitation in MAX: the roster, silent about him, leaves his link alone.
+    await Link.create(channel="max", user_id=7555, chat_id=-555, person_id="sidorov", linked_at=NOW)
+    again = await apply_catalog(load_catalog([folder]), NOW)
+    assert again.empty, again.lines
+    assert await Link.filter(person_id="sidorov", user_id=7555, chat_id=-555).exists()
+    # The roster gives sidorov's account to petrova: it moves, and apply says so.
+    text = (folder / "roster.yaml").read_text(encoding="utf-8")
+    (folder / "roster.yaml").write_text(text.replace("telegram: 222", "max: 7555"), "utf-8")
+    plan = await apply_catalog(load_catalog([folder]), NOW)
+    assert "~ человек sidorov: MAX 7555 теперь у petrova" in plan.lines
+    assert await Link.filter(person_id="sidorov").count() == 0
+    assert await Link.filter(person_id="petrova", user_id=7555).exists()

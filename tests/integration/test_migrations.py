@@ -125,3 +125,30 @@ async def test_dialogues_of_telegram_keep_their_chat_and_a_chat_is_unique_per_ch
                 channel="telegram", chat_id=111, person_id="ivanov", step="report",
                 expires_at=old.expires_at,
             )  # fmt: skip
+
+
+async def test_a_heartbeat_row_upgrades_and_a_long_max_reference_is_kept(db_url: str) -> None:
+    """0012: an instance's heartbeat written before the upgrade does not poll MAX; a MAX
+    message reference longer than 64 characters fits the evidence afterwards."""
+    from tortoise import Tortoise, connections
+    from tortoise.migrations.api import migrate
+
+    from storage.db import database
+    from storage.models import Heartbeat
+
+    config = tortoise_config(db_url)
+    await migrate(config=config, target="resolute.0011_dialogue_channel")
+    await connections.get("default").execute_query(
+        "INSERT INTO heartbeat (instance, started_at, pass_duration_ms, passes, polls_telegram,"
+        " reads_mail) VALUES ('host:1', '2023-10-01 00:00:00+00:00', 0, 0, TRUE, FALSE)"
+    )
+    await Tortoise.close_connections()
+    async with database(db_url):
+        beat = await Heartbeat.get(instance="host:1")
+        assert (beat.polls_telegram, beat.polls_max) == (True, False)
+        if db_url.startswith("postgres"):  # SQLite does not enforce a VARCHAR's length
+            _, [row] = await connections.get("default").execute_query(
+                "SELECT character_maximum_length FROM information_schema.columns"
+                " WHERE table_name = 'evidence' AND column_name = 'message_ref'"
+            )
+            assert row["character_maximum_length"] == 255

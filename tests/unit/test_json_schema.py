@@ -260,7 +260,7 @@ def test_acceptance_and_channels_enums(schema: dict[str, Any]) -> None:
     acceptance = prop(schema, "PolicySpec", "acceptance")
     assert set(acceptance["enum"]) == {"controller", "none"}
     channels = prop(schema, "Person", "channels")
-    assert set(channels["items"]["enum"]) == {"telegram", "email"}
+    assert set(channels["items"]["enum"]) == {"telegram", "max", "email"}
 
 
 def _jsonable(value: Any) -> Any:

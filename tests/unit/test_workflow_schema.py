@@ -496,7 +496,7 @@ def test_an_unknown_channel_lists_the_allowed_ones(tmp_path: Path) -> None:
     problem = only_problem(path)
     assert at(problem) == (4, 16)
     assert "'sms'" in problem.message
-    assert "telegram, email" in problem.message
+    assert "telegram, max, email" in problem.message
 
 
 @pytest.mark.parametrize(

@@ -621,3 +621,24 @@ def test_validate_never_prints_a_traceback(tmp_path: Path, text: str, expected: 
     assert result.returncode == 1
     [line] = problem_lines(result.stderr)
     assert re.fullmatch(re.escape(str(path)) + expected, line), line
+
+
+def test_one_max_account_for_two_people_is_named_at_the_second(tmp_path: Path) -> None:
+    people = write(
+        tmp_path,
+        "people.yaml",
+        """\
+        people:
+          - {id: ivanov, name: Иванов, max: 7001, channels: [max, email]}
+          - {id: petrova, name: Петрова, max: 7001}
+        """,
+    )
+    problem = only_problem(people)
+    assert at(problem)[0] == 3
+    assert problem.message == "этот MAX уже указан у «ivanov»: у каждого человека свой"
+
+
+def test_a_max_id_is_a_positive_user_id(tmp_path: Path) -> None:
+    people = write(tmp_path, "people.yaml", "people:\n  - {id: ivanov, name: И, max: -5}\n")
+    problem = only_problem(people)
+    assert (at(problem), problem.message) == ((2, 32), "значение должно быть не меньше 1")

@@ -235,8 +235,10 @@ class MaxChannel:
 
     async def answer(self, callback_id: str, text: str, *, chat_id: int | None = None) -> None:
         """Answer a button press with a short notification (best effort: the state change is
-        already recorded). ``chat_id``: where the press was, for the 2-a-second pacing."""
-        await self.answer_pacer.wait(chat_id or 0)
+        already recorded). ``chat_id``: where the press was, for the 2-a-second pacing (without
+        it only the bot's overall rate applies: one key for all chats would slow every chat)."""
+        if chat_id is not None:
+            await self.answer_pacer.wait(chat_id)
         try:
             await self._call(
                 "POST", "/answers", query={"callback_id": callback_id}, body={"notification": text}

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from engine.channels import events
 from engine.channels.events import (
     Attachment,
     Blocked,
@@ -43,10 +44,18 @@ _KINDS = {"image": "photo", "file": "file", "video": "video", "audio": "audio"}
 
 @dataclass(frozen=True, slots=True)
 class Received:
-    """One update: its derived id (for record-once) and what it means."""
+    """One update: its derived id (for record-once), what it means, and its raw JSON."""
 
     update_id: str
     event: Event | Unreadable
+    raw: object = field(default=None, compare=False)
+
+    def engine(self) -> events.Received | Unreadable:
+        """As the engine's pipeline takes it (``inbound.take``)."""
+        if isinstance(self.event, Unreadable):
+            return self.event
+        raw = self.raw if isinstance(self.raw, dict) else {}
+        return events.Received(CHANNEL, self.update_id, self.event, raw)
 
 
 class _Bad(Exception):
@@ -101,12 +110,12 @@ def translate(raw: object) -> Received:
     """One update's JSON (already parsed) as an event or Unreadable."""
     update_id = derive_id(raw)
     try:
-        return Received(update_id, _event(_obj(raw, "the update")))
+        return Received(update_id, _event(_obj(raw, "the update")), raw)
     except _Bad as exc:
-        return Received(update_id, Unreadable(CHANNEL, update_id, str(exc), raw))
+        return Received(update_id, Unreadable(CHANNEL, update_id, str(exc), raw), raw)
     except Exception as exc:  # a net under the checks above: never a traceback for the engine
         reason = f"{type(exc).__name__}: {exc}"[:300]
-        return Received(update_id, Unreadable(CHANNEL, update_id, reason, raw))
+        return Received(update_id, Unreadable(CHANNEL, update_id, reason, raw), raw)
 
 
 def translate_body(body: bytes) -> Received:

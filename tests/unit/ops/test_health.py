@@ -21,6 +21,7 @@ def beat(instance: str = "a:1", ago_s: float = 10, **more: Any) -> dict[str, Any
         "pass_duration_ms": 12,
         "passes": 100,
         "polls_telegram": False,
+        "polls_max": False,
         "reads_mail": False,
         "last_error": None,
         "last_error_at": None,
@@ -74,6 +75,17 @@ def test_who_polls_and_reads_mail_among_live_instances_and_the_latest_error() ->
     as_json = health.as_json()
     assert as_json["instances"][0]["instance"] == "live:2"
     assert as_json["last_pass_age_s"] == 10.0
+
+
+def test_the_max_poller_is_named_when_max_is_polled() -> None:
+    beats = [beat("a:1", polls_telegram=True), beat("b:2", polls_max=True)]
+    health = assess(NOW, beats, EMPTY, None, None, interval_s=30)
+    assert (health.telegram_poller, health.max_poller) == ("a:1", "b:2")
+    assert health.as_json()["max_poller"] == "b:2"
+    assert "Опрашивает MAX: b:2" in health.lines(UTC)
+    webhook = assess(NOW, [beat("a:1")], EMPTY, None, None, interval_s=30)
+    assert webhook.max_poller is None
+    assert not any("MAX" in line for line in webhook.lines(UTC))
 
 
 def test_a_database_url_is_shown_without_password_or_query() -> None:
