@@ -27,9 +27,9 @@ from engine.reach import reach_of
 from engine.render import MAX_OUTPUT_CHARS, Renderer
 from engine.service.dispatch import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
+from engine.timing import due
 from engine.timing.escalation import Step
-from engine.timing.local import at_local, defer_quiet, local_date
-from engine.workflow.schema import Policy, parse_quiet_hours
+from engine.workflow.schema import Policy
 from storage.models import (
     Cursor,
     Extension,
@@ -45,7 +45,6 @@ log = logging.getLogger("resolute.digests")
 
 VIEW_PAGE = 5000  # task rows read at a time to compose digests
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
-DEFAULT_QUIET = Policy().quiet_hours
 DEFAULT_DIGEST_AT = Policy().digest_at.strftime("%H:%M")
 # A digest has no size limit: its rendering may take this much per item (names and texts are
 # bounded by the schema), over the renderer's usual cap; Telegram gets it in parts.
@@ -63,7 +62,7 @@ class Slot:
         return f"{self.timezone}:{self.digest_at:%H:%M}"
 
     def instant(self, day: date) -> datetime:
-        return at_local(day, self.digest_at, ZoneInfo(self.timezone))
+        return due.digest_instant(day, self.digest_at, ZoneInfo(self.timezone))
 
 
 async def enqueue_digests(
@@ -82,18 +81,19 @@ async def enqueue_digests(
     failures = failures if failures is not None else Failures()
     resolutions = {row["id"]: row for row in rows}
     cursors = dict(await Cursor.filter(name__startswith="digest:").values_list("name", "value"))
-    due: list[tuple[Slot, date]] = []
+    due_now: list[tuple[Slot, date]] = []
     for slot in slots_of(resolutions.values()):
-        today = local_date(now, ZoneInfo(slot.timezone))
         done_through = cursors.get(f"digest:{slot.label}", "")
-        if now >= slot.instant(today) and done_through < today.isoformat():
-            due.append((slot, today))
-    if not due:
+        today = due.digest_day_due(now, ZoneInfo(slot.timezone), slot.digest_at, done_through)
+        if today is not None:
+            due_now.append((slot, today))
+    if not due_now:
         return 0
     views = await _task_views(resolutions, now, channels, failures)
     added = 0
-    for slot, today in due:
-        in_slot = [v for v, s in views if s == slot]
+    for slot, today in due_now:
+        in_slot = [v for v, s, _ in views if s == slot]
+        quiet = due.slot_quiet_hours(q for _, s, q in views if s == slot)
         recipients = {v.controller_id for v in in_slot} | {
             r for v in in_slot for step in v.steps for r in step.recipients
         }
@@ -101,7 +101,7 @@ async def enqueue_digests(
         for recipient in sorted(people):
             with failures.guard("digest", f"{recipient}:{slot.label}:{today}"):
                 added += await _enqueue_one(
-                    slot, today, people[recipient], in_slot, renderer, channels, failures
+                    slot, today, people[recipient], in_slot, quiet, renderer, channels, failures
                 )
         name = f"digest:{slot.label}"
         if not await Cursor.filter(name=name).update(value=today.isoformat()):
@@ -123,9 +123,10 @@ async def _task_views(
     now: datetime,
     channels: frozenset[str],
     failures: Failures,
-) -> list[tuple[TaskView, Slot]]:
-    """Every task a digest may mention; a task whose stored policy cannot be read (a snapshot
-    from before the schema's ranges) is left out and recorded in ``failures``."""
+) -> list[tuple[TaskView, Slot, due.Quiet]]:
+    """Every task a digest may mention, with its digest time and its policy's quiet hours;
+    a task whose stored policy cannot be read (a snapshot from before the schema's ranges) is
+    left out and recorded in ``failures``."""
     groups = {g["id"]: g["members"] for g in await Group.all().values("id", "members")}
     fields = (
         "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
@@ -141,7 +142,7 @@ async def _task_views(
             "task_id", "requested_to", "requested_at"
         )
     }
-    chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot]] = {}
+    chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot, due.Quiet]] = {}
     # Read a page at a time and share what repeats (a clause's text, a resolution's title, an
     # owner's name): a large organisation's open tasks must not all sit in memory as rows.
     shared: dict[object, Any] = {}
@@ -169,6 +170,7 @@ async def _task_views(
                     chain = chains[(canonical, resolution["id"])] = (
                         steps,
                         Slot(resolution["timezone"], policy.digest_at),
+                        policy.quiet_hours,
                     )
                 if chain is None:
                     continue
@@ -207,7 +209,7 @@ async def _task_views(
                 extension_to=asked[row["id"]][0] if row["id"] in asked else None,
                 extension_at=asked[row["id"]][1] if row["id"] in asked else None,
             )
-            views.append((view, chain[1]))
+            views.append((view, chain[1], chain[2]))
     return views
 
 
@@ -222,6 +224,7 @@ async def _enqueue_one(
     today: date,
     person: Person,
     views: list[TaskView],
+    policy_quiet: due.Quiet,
     renderer: Renderer,
     channels: frozenset[str],
     failures: Failures,
@@ -235,9 +238,11 @@ async def _enqueue_one(
     digest = compose(person.id, today, views, last_day=last_day, last_at=last_at, failures=failures)
     if digest is None:
         return 0
-    quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
-    tz = ZoneInfo(person.timezone or slot.timezone)
-    due_at = defer_quiet(slot.instant(today), quiet or DEFAULT_QUIET, tz)
+    zone = ZoneInfo(slot.timezone)
+    due_at = due.digest_send_at(
+        today, slot.digest_at, zone, ZoneInfo(person.timezone) if person.timezone else zone,
+        due.quiet_hours_for(person.quiet_hours, policy_quiet),
+    )  # fmt: skip
     key = f"{prefix}{today.isoformat()}"
     # Every channel that reaches the recipient gets the digest (the controller reads both).
     payloads: list[tuple[str, str, dict[str, Any]]] = []

@@ -33,9 +33,10 @@ from engine.channels.email import Mail, deadline_invite
 from engine.isolation import ITEM_ATTEMPTS, PASS_THROUGH, TASK_RETRY, Failures, is_items_fault
 from engine.render import Renderer, RenderError
 from engine.service.claims import claim
-from engine.service.schedule import policy_of, slots_for
+from engine.service.schedule import policy_of
+from engine.timing import due
+from engine.timing.due import reminder_key
 from engine.timing.local import days_left
-from engine.timing.reminders import live_slot, next_slot_after
 from storage.models import (
     AuditEvent,
     Cursor,
@@ -55,7 +56,6 @@ CLAIM_BATCH = 200  # ~7 s at Telegram's 30 messages/s: well inside the lease
 LEASE = timedelta(minutes=5)
 LEASE_SAFETY_S = LEASE.total_seconds() - 60  # stop sending a claim this long after taking it
 PAUSE = "telegram.paused_until"  # set from retry_after: no sends before it
-MAX_DIGEST_ATTEMPTS = 12  # ~7 hours of backoff; reminders retry until a newer one supersedes
 NO_CHANNEL = "none"
 # Sends in flight at once: enough to hide Telegram's round trip. The Pacer still spaces them
 # 29 a second per bot and 1.1 s per chat; a crash can leave this many sent but not recorded.
@@ -105,11 +105,6 @@ class DeliveryReport:
 
     def count(self, row: Outbox, outcome: str) -> None:
         self.outcomes[(row.channel, row.kind, outcome)] += 1
-
-
-def reminder_key(task_id: int, deadline: object, offset_days: int) -> str:
-    """One reminder per (task, deadline, offset): the key that makes a second send impossible."""
-    return f"reminder:{task_id}:{deadline}:{offset_days:+d}d"
 
 
 class Reachable(Protocol):
@@ -192,10 +187,11 @@ def _reminder_row(
 ) -> tuple[Outbox | None, datetime | None]:
     """The outbox row of the task's live reminder (if one is live) and its next due moment."""
     deadline = task.extended_to or task.deadline
-    slots = slots_for(
+    plan = due.schedule(
         deadline, policy_of(task.policy), zone, task.owner.timezone, task.owner.quiet_hours
     )
-    slot = live_slot(slots, now)
+    decision = due.reminder_due(plan, now)
+    slot = decision.slot
     row = None
     if slot is not None:
         row = Outbox(
@@ -208,7 +204,7 @@ def _reminder_row(
             attempt_at=slot.due_at,
             payload={"deadline": deadline.isoformat(), "offset": slot.offset_days},
         )
-    return row, next_slot_after(slots, now)
+    return row, decision.next_at
 
 
 async def deliver(
@@ -498,25 +494,17 @@ async def _switch_channel(row: Outbox, outlets: Outlets, now: datetime) -> bool:
 
 
 def _stale_reminder(row: Outbox, now: datetime) -> str | None:
-    """Why a queued reminder must not go out any more, if it must not: the task is closed,
-    its deadline moved, or (after retries) a later reminder is due or the deadline passed."""
+    """Why a queued reminder must not go out any more, if it must not (engine/timing/due.py)."""
     task = row.task
-    if task is None or task.state != TaskState.OPEN:
-        return "задача уже закрыта"
-    deadline = task.extended_to or task.deadline
     payload = row.payload or {}
-    if payload.get("deadline") not in (None, deadline.isoformat()):
-        return "срок с тех пор изменился"
-    if "offset" in payload:
+    plan = None
+    if task is not None and task.state == TaskState.OPEN:
         person = row.person
-        slots = slots_for(
-            deadline, policy_of(task.policy), task.resolution.timezone,
+        plan = due.schedule(
+            task.extended_to or task.deadline, policy_of(task.policy), task.resolution.timezone,
             person.timezone, person.quiet_hours,
         )  # fmt: skip
-        live = live_slot(slots, now)
-        if live is None or live.offset_days != payload["offset"]:
-            return "устарело: пора следующего напоминания или срок прошёл"
-    return None
+    return due.stale_reminder(plan, payload.get("deadline"), payload.get("offset"), now)
 
 
 def _telegram_content(
@@ -618,23 +606,26 @@ async def _failed(row: Outbox, exc: DeliveryError, now: datetime, report: Delive
     """Record a failed attempt: for good if permanent (or a digest out of attempts), else
     back to the queue with capped exponential backoff (or Telegram's ``retry_after``, which is
     not the message's fault and does not count as an attempt)."""
-    attempts = row.attempts if exc.retry_after_s else row.attempts + 1
-    if exc.permanent or (row.kind != "reminder" and attempts >= MAX_DIGEST_ATTEMPTS):
-        await _finish(row, OutboxStatus.FAILED, now, error=exc.reason, attempts=attempts)
+    retry = due.retry_after_failure(
+        row.kind, row.attempts, permanent=exc.permanent, retry_after_s=exc.retry_after_s
+    )
+    if retry.give_up:
+        await _finish(row, OutboxStatus.FAILED, now, error=exc.reason, attempts=retry.attempts)
         log.warning(event_line("message.failed", key=row.key, reason=repr(exc.reason)))
         report.failed += 1
         report.count(row, "failed")
         return
-    backoff_s = exc.retry_after_s or min(30 * 2 ** (attempts - 1), 3600)
     await Outbox.filter(id=row.id, claimed_by=row.claimed_by).update(
         status=OutboxStatus.PENDING,
-        attempts=attempts,
-        attempt_at=now + timedelta(seconds=backoff_s),
+        attempts=retry.attempts,
+        attempt_at=retry.at(now),
         error=exc.reason,
         claimed_by=None,
         lease_until=None,
     )
-    log.info(event_line("message.retry", key=row.key, attempt=attempts, after_s=backoff_s))
+    log.info(
+        event_line("message.retry", key=row.key, attempt=retry.attempts, after_s=retry.backoff_s)
+    )
     report.retrying += 1
     report.count(row, "throttled" if exc.retry_after_s else "retrying")
 

@@ -21,6 +21,7 @@ from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
 from engine.service.dispatch import Keyboard, Outlets
 from engine.service.schedule import policy_of
+from engine.timing import due
 from engine.timing.local import at_local, local_date
 from engine.timing.occurrences import lead_days, occurrence_deadlines
 from engine.workflow.catalog import Catalog
@@ -186,19 +187,12 @@ async def _next_escalations(now: datetime) -> list[datetime]:
         if key in seen:
             continue
         seen.add(key)
-        deadline, tz = key[0], ZoneInfo(key[2])
         policy = policy_of(row["policy"])
-        today = local_date(now, tz)
-        for step in policy.escalate:
-            day = deadline + timedelta(days=step.after)
-            if step.every and day < today:
-                day += timedelta(days=-(-(today - day).days // step.every) * step.every)
-            while (instant := at_local(day, policy.digest_at, tz)) <= now:
-                if not step.every:
-                    break
-                day += timedelta(days=step.every)
-            if instant > now:
-                moments.add(instant)
+        moments.update(
+            due.next_escalation_digests(
+                key[0], policy.escalate, policy.digest_at, ZoneInfo(key[2]), now
+            )
+        )
     return list(moments)
 
 
