@@ -10,7 +10,7 @@ from engine.channels.imap import ImapMailbox
 from engine.channels.pacing import Pacer
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
-from engine.service.dispatch import Outlets
+from engine.service.delivery import Outlets
 from engine.settings import Settings
 from storage.db import database
 

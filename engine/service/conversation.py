@@ -24,7 +24,7 @@ from engine.render import dmy
 from engine.report import bot as report_bot
 from engine.service import control, extension_talk, invites
 from engine.service.confirm import Attached, Piece, announce_addition, attach, owner_says_done
-from engine.service.dispatch import Keyboard
+from engine.service.delivery import Keyboard
 from engine.service.notices import esc
 from engine.timing.local import local_date
 from engine.workflow.catalog import clause_order

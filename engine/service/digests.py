@@ -25,7 +25,7 @@ from engine.digest import Digest, Item, TaskView, compose
 from engine.isolation import Failures
 from engine.reach import reach_of
 from engine.render import MAX_OUTPUT_CHARS, Renderer
-from engine.service.dispatch import NO_CHANNEL, route, usable
+from engine.service.delivery import NO_CHANNEL, route, usable
 from engine.service.schedule import policy_of
 from engine.timing import due
 from engine.timing.escalation import Step

@@ -19,7 +19,7 @@ from engine.channels.base import Button
 from engine.dates_ru import date_only, parse_new_date
 from engine.render import dmy, plural
 from engine.service import control
-from engine.service.dispatch import Keyboard
+from engine.service.delivery import Keyboard
 from engine.timing.local import local_date
 from storage.models import Dialogue, Person, Resolution, Task, TaskState
 

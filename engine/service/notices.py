@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engine.channels.base import Button
-from engine.service.dispatch import route
+from engine.service.delivery import route
 from storage.models import Outbox, Person, Task
 
 ALL_CHANNELS = frozenset({"telegram", "email"})

@@ -19,7 +19,7 @@ from engine.mail_ids import message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
-from engine.service.dispatch import Keyboard, Outlets
+from engine.service.delivery import Keyboard, Outlets
 from engine.service.schedule import policy_of
 from engine.timing import due
 from engine.timing.local import at_local, local_date
