@@ -20,12 +20,14 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
+from engine.channels.registry import CHANNELS, Kind
 from engine.channels.telegram_text import TELEGRAM_LIMIT, split_message
 from engine.digest import Digest, Item, TaskView, compose
 from engine.isolation import Failures
 from engine.reach import reach_of
 from engine.render import MAX_OUTPUT_CHARS, Renderer
 from engine.service.delivery import NO_CHANNEL, route, usable
+from engine.service.delivery.route import links_of
 from engine.service.schedule import policy_of
 from engine.timing import due
 from engine.timing.escalation import Step
@@ -131,9 +133,9 @@ async def _task_views(
     fields = (
         "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
         "reported_at", "closed_at", "policy", "owner_id", "owner__name", "owner__organisation",
-        "owner__telegram_chat_id", "owner__channels", "owner__telegram_blocked_at",
-        "owner__email", "owner__email_bounced_at",
+        "owner__channels", *(f"owner__{f}" for e in CHANNELS for f in e.person_fields),
     )  # fmt: skip
+    links = await links_of(None, channels)  # every link row of a channel that is on
     in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
     recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
     asked = {
@@ -183,8 +185,10 @@ async def _task_views(
                 owner = shared[("owner", owner_id)] = (
                     row["owner__name"],
                     row["owner__organisation"],
-                    route(fields_of, channels) != NO_CHANNEL,
-                    reach_of(fields_of, channels, ZoneInfo(resolution["timezone"])),
+                    route(fields_of, channels, links.get(owner_id)) != NO_CHANNEL,
+                    reach_of(
+                        fields_of, channels, ZoneInfo(resolution["timezone"]), links.get(owner_id)
+                    ),
                 )
             title = shared.setdefault(
                 ("title", resolution["id"]), f"№ {resolution['number']} «{resolution['title']}»"
@@ -246,11 +250,16 @@ async def _enqueue_one(
     key = f"{prefix}{today.isoformat()}"
     # Every channel that reaches the recipient gets the digest (the controller reads both).
     payloads: list[tuple[str, str, dict[str, Any]]] = []
-    for channel in usable(person, channels) or [NO_CHANNEL]:
-        if channel == "email":
-            payloads.append((f"{key}:email", channel, render_digest_mail(renderer, digest, person)))
+    own = (await links_of([person.id], channels)).get(person.id)
+    for channel in usable(person, channels, own) or [NO_CHANNEL]:
+        entry = CHANNELS.get(channel)
+        if entry is not None and entry.kind is Kind.MAIL:
+            payloads.append(
+                (f"{key}:{channel}", channel, render_digest_mail(renderer, digest, person))
+            )
             continue
-        parts = split_message(render_digest(renderer, digest, person), TELEGRAM_LIMIT)
+        limit = entry.max_chars if entry is not None else TELEGRAM_LIMIT
+        parts = split_message(render_digest(renderer, digest, person), limit)
         payloads += [
             (f"{key}:{i}", channel, {"html": part, "part": i, "parts": len(parts)})
             for i, part in enumerate(parts, start=1)

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.channels.base import Button, Delivered
+from engine.channels.base import Delivered
 from engine.channels.email import Mail
 from engine.mail_ids import message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
 from engine.service.delivery import Keyboard, Outlets
+from engine.service.delivery.buttons import keyboard_rows
 from engine.service.schedule import policy_of
 from engine.timing import due
 from engine.timing.local import at_local, local_date
@@ -70,7 +71,7 @@ class RecordingSender:
 
     async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
         self.count += 1
-        rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+        rows = keyboard_rows(buttons)
         keyboard = "\n".join("  ".join(f"[{b.text}]" for b in row) for row in rows)
         self.texts[f"{chat_id}:{self.count}"] = f"{html}\n\n{keyboard}" if keyboard else html
         return Delivered(f"{chat_id}:{self.count}")
@@ -118,7 +119,7 @@ async def simulate(
     async with database("sqlite://:memory:"):
         await apply_catalog(catalog, begin)
         sender, mailer = RecordingSender(), RecordingMailer() if email else None
-        outlets = Outlets(sender, mailer)
+        outlets = Outlets(telegram=sender, email=mailer)
         report = TickReport()
         now = begin
         days = max(1, (end - begin).days)

@@ -10,12 +10,12 @@ Two steps, both restartable at any point:
    message says is content.py.
 """
 
-from engine.service.delivery.content import reminder_buttons, reminder_context, render_reminder
+from engine.service.delivery.buttons import Keyboard, reminder_buttons
+from engine.service.delivery.content import reminder_context, render_reminder
 from engine.service.delivery.enqueue import enqueue_due
 from engine.service.delivery.record import DeliveryReport
 from engine.service.delivery.route import (
     NO_CHANNEL,
-    Keyboard,
     Mailer,
     Outlets,
     Sender,

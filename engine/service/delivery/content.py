@@ -8,11 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from engine.audit import event_line
-from engine.callbacks import Action, sign
-from engine.channels.base import Button, DeliveryError
+from engine.channels.base import DeliveryError
 from engine.channels.email import Mail, deadline_invite
 from engine.render import Renderer, RenderError
-from engine.service.delivery.route import Keyboard, Sender
+from engine.service.delivery.buttons import Keyboard, keyboard_from_payload, reminder_buttons
+from engine.service.delivery.route import Sender
 from engine.service.schedule import policy_of
 from engine.timing.local import days_left
 from storage.models import Outbox, Person, Task
@@ -29,35 +29,24 @@ def messenger_content(
         html = render_reminder(renderer, row.task, row.person, now)
         return html, reminder_buttons(secret, row.task.id)
     if row.payload is not None and isinstance(row.payload.get("html"), str):
-        rows = row.payload.get("buttons") or ()
-        return row.payload["html"], tuple(tuple(Button(t, d) for t, d in r) for r in rows)
+        return row.payload["html"], keyboard_from_payload(row.payload.get("buttons"))
     raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
 
 
-def reminder_buttons(secret: bytes, task_id: int) -> tuple[Button, ...]:
-    """What an owner can do about an open task: under reminders, /tasks and returned reports."""
-    return (
-        Button("✅ Выполнено", sign(secret, Action.DONE, task_id)),
-        Button("📎 Отправить отчёт", sign(secret, Action.REPORT, task_id)),
-        Button("⏳ Нужна отсрочка", sign(secret, Action.EXTEND, task_id)),
-    )
-
-
-async def send_copies(row: Outbox, telegram: Sender, chat_id: int) -> None:
+async def send_copies(row: Outbox, messenger: Sender, chat_id: int) -> None:
     """A notice's copies of a user's messages (a report's photos and files), best effort and
     on the first attempt only: they go before the notice, whose buttons then come last."""
     if row.attempts:
         return
     for from_chat, message_id in (row.payload or {}).get("copies", ()):
         try:
-            await telegram.copy(chat_id, from_chat, message_id)
+            await messenger.copy(chat_id, from_chat, message_id)
         except DeliveryError as exc:
             log.warning(event_line("message.copy_failed", key=row.key, reason=repr(exc.reason)))
 
 
-def mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
+def mail_content(row: Outbox, to_address: str, renderer: Renderer, now: datetime) -> Mail:
     person = row.person
-    assert person.email is not None
     if row.kind == "reminder" and row.task is not None:
         task = row.task
         context = reminder_context(task, person, now)
@@ -70,7 +59,7 @@ def mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
             task.clause_text,
         )
         return Mail(
-            person.email, person.name, subject,
+            to_address, person.name, subject,
             renderer.render("email/reminder.html", **context),
             renderer.render_text("email/reminder.txt", **context),
             row.key, (invite,),
@@ -79,7 +68,7 @@ def mail_content(row: Outbox, renderer: Renderer, now: datetime) -> Mail:
     if all(isinstance(payload.get(k), str) for k in ("subject", "html", "text")):
         html = payload.get("mail_html") or payload["html"]  # a notice has its own for mail
         return Mail(
-            person.email, person.name, payload["subject"], html, payload["text"], row.key,
+            to_address, person.name, payload["subject"], html, payload["text"], row.key,
             in_reply_to=payload.get("in_reply_to"),
         )  # fmt: skip
     raise RenderError(f"нечего отправить: письмо {row.key} без содержимого")

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from engine.isolation import TASK_RETRY, Failures
-from engine.service.delivery.route import route
+from engine.service.delivery.route import PersonLinks, links_of, route
 from engine.service.schedule import policy_of
 from engine.timing import due
 from engine.timing.due import reminder_key
@@ -41,6 +41,7 @@ async def enqueue_due(
                 "id", "timezone"
             )
         )
+        links = await links_of({t.owner_id for t in tasks}, channels)
         rows: list[Outbox] = []
         # Grouped by what was read, so the write below cannot undo an apply that moved the
         # deadline meanwhile (it recomputed next_due_at for the new deadline).
@@ -50,7 +51,9 @@ async def enqueue_due(
                 "task", task.id, task_id=task.id, resolution_id=task.resolution_id
             )
             with guard:
-                row, next_at = _reminder_row(task, zones[task.resolution_id], now, channels)
+                row, next_at = _reminder_row(
+                    task, zones[task.resolution_id], now, channels, links.get(task.owner_id)
+                )
                 if row is not None:
                     rows.append(row)
             if guard.failure is not None:
@@ -68,7 +71,7 @@ async def enqueue_due(
 
 
 def _reminder_row(
-    task: Task, zone: str, now: datetime, channels: frozenset[str]
+    task: Task, zone: str, now: datetime, channels: frozenset[str], links: PersonLinks | None
 ) -> tuple[Outbox | None, datetime | None]:
     """The outbox row of the task's live reminder (if one is live) and its next due moment."""
     deadline = task.extended_to or task.deadline
@@ -83,7 +86,7 @@ def _reminder_row(
             key=reminder_key(task.id, deadline, slot.offset_days),
             task_id=task.id,
             person_id=task.owner_id,
-            channel=route(task.owner, channels),
+            channel=route(task.owner, channels, links),
             kind="reminder",
             due_at=slot.due_at,
             attempt_at=slot.due_at,

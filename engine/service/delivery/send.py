@@ -15,14 +15,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from engine.audit import event_line
-from engine.channels.base import ChannelUnavailable, DeliveryError
+from engine.channels.base import ChannelUnavailable, Delivered, DeliveryError
+from engine.channels.registry import CHANNELS, Entry, Kind
 from engine.isolation import PASS_THROUGH, Failures, is_items_fault
 from engine.render import Renderer, RenderError
 from engine.service.claims import claim
 from engine.service.delivery.content import mail_content, messenger_content, send_copies
 from engine.service.delivery.failure import broken, failed
 from engine.service.delivery.record import DeliveryReport, Recorder, finish
-from engine.service.delivery.route import Outlets, reroute, switch_channel
+from engine.service.delivery.route import Links, Outlets, links_of, reroute, switch_channel
 from engine.service.schedule import policy_of
 from engine.timing import due
 from storage.models import Cursor, Outbox, OutboxStatus, TaskState
@@ -65,7 +66,9 @@ async def deliver(
         return report  # Telegram asked us to hold off: everything waits, nothing is lost
     recorder = Recorder(now)
     while True:
-        claimed = _Claimed(deque(_interleave_chats(await _claim(now))), time.monotonic())
+        rows = await _claim(now)
+        links = await links_of((r.person_id for r in rows), outlets.channels)
+        claimed = _Claimed(deque(_interleave_chats(rows)), time.monotonic(), links)
         size = len(claimed.rows)
         try:
             async with asyncio.TaskGroup() as senders:
@@ -98,6 +101,7 @@ class _Claimed:
 
     rows: deque[Outbox]  # not taken yet
     claimed_at: float  # time.monotonic()
+    links: Links  # the link rows of the claim's people (messengers after Telegram)
     stopped: bool = False  # lease running short, channel unusable, or told to pause
     pause_s: float | None = None  # Telegram's retry_after: hold off everything this long
     rerouted: bool = False  # a row moved to another channel: claim again
@@ -123,7 +127,9 @@ async def _send_claimed(
         row = claimed.rows.popleft()
         rerouted = report.rerouted
         try:
-            stop = await _deliver_one(row, outlets, renderer, secret, now, report, recorder)
+            stop = await _deliver_one(
+                row, outlets, claimed.links, renderer, secret, now, report, recorder
+            )
         except ChannelUnavailable as exc:
             if not claimed.stopped:
                 log.error(event_line("channel.unavailable", error=repr(str(exc))))
@@ -165,6 +171,7 @@ async def _claim(now: datetime) -> list[Outbox]:
 async def _deliver_one(
     row: Outbox,
     outlets: Outlets,
+    links: Links,
     renderer: Renderer,
     secret: bytes,
     now: datetime,
@@ -177,16 +184,14 @@ async def _deliver_one(
         report.skipped += 1
         report.count(row, "skipped")
         return None
-    person = row.person
+    entry = CHANNELS.get(row.channel)
+    to = None
+    if entry is not None and row.channel in outlets:
+        to = entry.address(row.person, links.get(row.person_id)).to
     try:
-        if row.channel == "telegram" and outlets.telegram and person.telegram_chat_id is not None:
-            html, buttons = messenger_content(row, renderer, secret, now)
-            await send_copies(row, outlets.telegram, person.telegram_chat_id)
-            delivered = await outlets.telegram.send(person.telegram_chat_id, html, buttons)
-        elif row.channel == "email" and outlets.email and person.email is not None:
-            mail = mail_content(row, renderer, now)
-            delivered = await outlets.email.send(mail, now)
-        elif await switch_channel(row, outlets, now):
+        if entry is not None and to is not None:
+            delivered = await _send(entry, to, row, outlets, renderer, secret, now)
+        elif await switch_channel(row, outlets, links, now):
             report.rerouted += 1  # queued for a channel this process does not have
             return None
         else:
@@ -203,7 +208,7 @@ async def _deliver_one(
         return None
     except DeliveryError as exc:
         if (exc.recipient_unreachable or exc.content_rejected) and await reroute(
-            row, outlets, now, exc
+            row, outlets, links, now, exc
         ):
             report.rerouted += 1
             return None
@@ -214,6 +219,25 @@ async def _deliver_one(
     report.sent += 1
     report.count(row, "sent")
     return None
+
+
+async def _send(
+    entry: Entry,
+    to: int | str,
+    row: Outbox,
+    outlets: Outlets,
+    renderer: Renderer,
+    secret: bytes,
+    now: datetime,
+) -> Delivered:
+    """One message through the outlet of ``entry``'s channel, as that kind of channel takes it."""
+    if entry.kind is Kind.MAIL:
+        return await outlets.mailer(entry.name).send(mail_content(row, str(to), renderer, now), now)
+    sender = outlets.messenger(entry.name)
+    html, buttons = messenger_content(row, renderer, secret, now)
+    if entry.copies:
+        await send_copies(row, sender, int(to))
+    return await sender.send(int(to), html, buttons)
 
 
 def _stale_reminder(row: Outbox, now: datetime) -> str | None:
