@@ -166,6 +166,6 @@ async def test_a_policy_without_quiet_hours_sends_its_digest_at_night_as_its_rem
         assert "последний день срока" in api.messages_to(111)[-1].plain_text  # 0d at 22:00
         await tick(app, at("2023-10-21T22:00+03:00"))
         [digest] = digests(api)
+        [row] = await Outbox.filter(kind="digest")
     assert "на 21 октября 2023 г." in digest.plain_text
-    [row] = await Outbox.filter(kind="digest")
     assert row.due_at == at("2023-10-21T22:00+03:00")
