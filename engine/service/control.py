@@ -15,7 +15,7 @@ from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, on_accept, on_return
 from engine.render import dmy
 from engine.service.confirm import Outcome
-from engine.service.dispatch import reminder_buttons
+from engine.service.delivery import reminder_buttons
 from engine.service.notices import clause_line, notify
 from engine.service.schedule import first_check, policy_of
 from engine.texts import Texts, markup

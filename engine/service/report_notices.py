@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from engine.callbacks import Action, Press
 from engine.channels.base import Button
+from engine.channels.registry import CHANNELS
 from engine.service import copies as copied
-from engine.service.dispatch import route
-from engine.service.notices import ALL_CHANNELS, clause_line, esc, notify
+from engine.service.delivery import route
+from engine.service.delivery.route import links_of
+from engine.service.notices import clause_line, esc, notify
 from engine.texts import Texts
 from storage.models import Evidence, Outbox, OutboxStatus, Person, Resolution, Task
 
@@ -38,7 +40,7 @@ async def announce_report(
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
     evidence = await Evidence.filter(task_id=task.id).order_by("id")
-    channel = route(resolution.controller, ALL_CHANNELS)
+    channel = await _controller_channel(resolution.controller)
     body, round_copies = report_body(task, resolution.number, owner, evidence, texts, channel)
     if caution:
         body += "\n" + caution
@@ -160,7 +162,7 @@ async def announce_addition(
     owner = await Person.get(id=task.owner_id)
     said = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
     files = [p for p in pieces if p.reference]
-    here = _on(source, route(resolution.controller, ALL_CHANNELS))
+    here = _on(source, await _controller_channel(resolution.controller))
     origin = copied.origin_of(source)
     channel = origin[0] if origin is not None else "telegram"
     if origin is not None and channel == "telegram":  # Telegram's keys as before the tags
@@ -216,3 +218,10 @@ async def _join_copies(key: str, copy: str) -> bool:
             payload=payload
         )
     )
+
+
+async def _controller_channel(controller: Person) -> str:
+    """The channel the controller's notices go by now (their link rows included)."""
+    everywhere = frozenset(CHANNELS.names)
+    links = (await links_of([controller.id], everywhere)).get(controller.id)
+    return route(controller, everywhere, links)
