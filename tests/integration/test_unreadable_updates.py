@@ -76,10 +76,14 @@ async def test_run_keeps_listening_past_an_unreadable_update(db_url: str, api: F
             await api.wait_for_async(lambda: bool(api.pending_updates) is False, timeout_s=10)
             api.send_text(222, "/help")
             await api.wait_for_async(lambda: len(api.messages_to(222)) == 1, timeout_s=10)
+            # Acknowledged by the next getUpdates: the batch is recorded, the listener is back
+            # in its long poll (cancelled mid-write, it could leave the connection busy).
+            await api.wait_for_async(lambda: not api.pending_updates, timeout_s=10)
         finally:
             service.stopping.set()
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
+            await asyncio.gather(*service._passes, return_exceptions=True)  # as serve() does
         assert await Inbound.filter(kind="unreadable").count() == 1
 
 
