@@ -46,7 +46,13 @@ def _pg_unavailable_reason() -> str | None:
 
         async def probe() -> None:
             conn = await asyncpg.connect(PG_URL, timeout=5)
-            await conn.close()
+            try:
+                version = await conn.fetchval("SHOW server_version_num")
+            finally:
+                await conn.close()
+            # From PostgreSQL 15, a small template is copied file by file four times faster
+            # than through the WAL (the default strategy).
+            _pg_state["copy"] = " STRATEGY FILE_COPY" if int(version) >= 150000 else ""
 
         try:
             asyncio.run(probe())
@@ -93,7 +99,10 @@ def _migrated(db_url: str) -> None:
 def _pg_database(template: str | None = None) -> Iterator[str]:
     """A database of its own on the server (a copy of ``template`` if given), dropped after."""
     name = f"resolute_t_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    copy = f' TEMPLATE "{template}"{_pg_state.get("copy") or ""}' if template else ""
+    _admin(f'CREATE DATABASE "{name}"{copy}')
+    # A commit need not wait for the disk: a crash of the test server loses nothing of value.
+    _admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     try:
         yield _pg_database_url(name)
     finally:
