@@ -20,7 +20,7 @@ CASES = [
     ("bench.ratelimit", "sqlite"),
     ("bench.email_out", "sqlite"),
     ("bench.state", "sqlite"),
-    ("bench.baseline", None),
+    # bench.baseline: through the runner, below (one process less)
     ("bench.draft", "sqlite"),
     ("bench.report", "sqlite"),
     pytest.param("bench.dispatch", "postgres", marks=pytest.mark.postgres),
@@ -59,7 +59,8 @@ def test_benchmark_completes_and_prints_its_figures(module: str, backend: str | 
 
 @pytest.mark.timeout(180)
 def test_the_runner_writes_a_report(tmp_path: Path) -> None:
-    """``python -m bench --smoke --only baseline --out DIR``: the one command, end to end."""
+    """``python -m bench --smoke --only baseline --out DIR``: the one command, end to end (and
+    the baseline benchmark's own smoke run: it completes and reports its figures)."""
     out = tmp_path / "results"
     done = subprocess.run(
         [sys.executable, "-m", "bench", "--smoke", "--only", "baseline", "--out", str(out)],
@@ -73,5 +74,9 @@ def test_the_runner_writes_a_report(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads((out / "latest.json").read_text(encoding="utf-8"))
     assert [r["name"] for r in report["results"]] == ["baseline"]
+    [baseline] = report["results"]
+    assert baseline["size"] == "smoke"
+    assert baseline["figures"], "no figures"
+    assert all(f["label"].strip() in done.stdout for f in baseline["figures"])
     assert report["machine"]["cpu"]
     assert "Baseline" in (out / "latest.md").read_text(encoding="utf-8")

@@ -1,26 +1,26 @@
 """Clause II.4 of the founding resolution through the command line, as an operator runs it.
 
-The CLI runs as a separate process for every step (as cron or a shell would run it) against a
-real database and the loopback Bot API; time is given with ``--now``.
+Every step is a command of its own (as cron or a shell would run it: only the database carries
+state from one to the next) against a real database and the loopback Bot API; time is given
+with ``--now``. The commands run in this process (tests/cli.py); the errors' exit codes are
+checked on the installed entry point, as new processes.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.workflow.catalog import load_catalog
+from tests.cli import resolute, resolute_process
 from tests.conftest import REPO
 from tests.fakes.bot_api import FakeBotAPI
 from tests.helpers import SECRET, button_data, words
 
-RESOLUTE = str(Path(sys.executable).with_name("resolute"))
 WORKFLOWS = REPO / "workflows"
 CATALOG = load_catalog([WORKFLOWS])
 CHATS = {p.id: p.telegram for p in CATALOG.people.values() if p.telegram is not None}
@@ -35,15 +35,6 @@ def api() -> Iterator[FakeBotAPI]:
         yield fake
 
 
-def resolute(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [RESOLUTE, *args], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == expect, f"{args}: {result.stdout}\n{result.stderr}"
-    return result
-
-
 def ii_4_messages(api: FakeBotAPI, owner: str) -> list[str]:
     return [m.plain_text for m in api.messages_to(CHATS[owner]) if "пункте II.4" in m.plain_text]
 
@@ -53,7 +44,6 @@ def statuses(env: dict[str, str], now: str) -> dict[str, dict[str, object]]:
     return {str(r["owner"]): r for r in rows if r["clause"] == "II.4"}
 
 
-@pytest.mark.timeout(240)  # about 20 CLI processes, each starting Python afresh
 def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     api: FakeBotAPI, db_url: str, tmp_path: Path
 ) -> None:
@@ -143,19 +133,19 @@ def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     assert len(texts) == len(set(texts))
 
 
-def test_bad_input_gets_a_message_and_an_exit_code_not_a_traceback(
-    db_url: str, tmp_path: Path
-) -> None:
-    env = {**os.environ, "RESOLUTE_DB_URL": db_url}
+def test_bad_input_gets_a_message_and_an_exit_code_not_a_traceback(tmp_path: Path) -> None:
+    """As new processes of the console script: the exit codes a shell sees. (No command here
+    reaches the database: one backend is enough.)"""
+    env = {**os.environ, "RESOLUTE_DB_URL": f"sqlite://{tmp_path / 'resolute.sqlite3'}"}
     broken = tmp_path / "broken.yaml"
     broken.write_text("resolution:\n  id: x\n  title: [unclosed\n", encoding="utf-8")
-    result = resolute(env, "validate", str(broken), expect=1)
+    result = resolute_process(env, "validate", str(broken), expect=1)
     assert f"{broken}:3:10: некорректный YAML" in result.stderr  # where the bracket opens
-    result = resolute(env, "apply", str(broken), expect=1)
+    result = resolute_process(env, "apply", str(broken), expect=1)
     assert "Найдено ошибок: 1" in result.stderr
-    result = resolute(env, "tick", "--now", "yesterday", expect=2)
+    result = resolute_process(env, "tick", "--now", "yesterday", expect=2)
     assert "ISO 8601" in result.stderr
-    result = resolute(env, "validate", str(tmp_path / "missing.yaml"), expect=1)
+    result = resolute_process(env, "validate", str(tmp_path / "missing.yaml"), expect=1)
     assert "не найдены" in result.stderr
 
 
@@ -166,10 +156,10 @@ def test_missing_secret_and_unreachable_database_are_explained(tmp_path: Path) -
         "RESOLUTE_DB_URL": f"sqlite://{tmp_path / 'x.sqlite3'}",
         "RESOLUTE_TELEGRAM_TOKEN": "123456:TEST",
     }
-    result = resolute(no_secret, "tick", "--now", "2023-10-13T09:00+03:00", expect=2)
+    result = resolute_process(no_secret, "tick", "--now", "2023-10-13T09:00+03:00", expect=2)
     assert "RESOLUTE_SECRET" in result.stderr
     down = {**base, "RESOLUTE_DB_URL": "postgres://nobody@127.0.0.1:1/none"}
-    result = resolute(down, "status", expect=3)
+    result = resolute_process(down, "status", expect=3)
     assert "недоступна" in result.stderr
     assert "nobody" not in result.stderr  # credentials are not echoed
 

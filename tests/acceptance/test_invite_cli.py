@@ -1,6 +1,7 @@
 """``resolute invite`` as an operator runs it, and the link as an official opens it.
 
-Separate processes against a real database and the loopback Bot API; time is ``--now``.
+One command at a time (in this process: tests/cli.py) against a real database and the
+loopback Bot API; time is ``--now``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.acceptance.test_founding_resolution import RESOLUTE, WORKFLOWS, resolute
+from tests.acceptance.test_founding_resolution import WORKFLOWS
+from tests.cli import resolute
 from tests.fakes.bot_api import FakeBotAPI
 from tests.helpers import SECRET, words
 
@@ -96,7 +98,6 @@ def test_invite_without_telegram_or_secret_says_what_is_missing(
     assert "--bot" in result.stderr
     no_secret = {k: v for k, v in env.items() if k != "RESOLUTE_SECRET"}
     assert "RESOLUTE_SECRET" in resolute(no_secret, "invite", "--all", expect=2).stderr
-    assert RESOLUTE  # the same binary as the other acceptance tests
 
 
 def test_invite_to_max_prints_its_start_links_and_one_links_a_max_user(

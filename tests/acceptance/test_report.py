@@ -13,6 +13,7 @@ import asyncio
 import csv
 import io
 import json
+import os
 import re
 from collections import Counter
 from datetime import date, datetime
@@ -22,11 +23,9 @@ import docx
 import openpyxl
 import pytest
 from docx.shared import Pt
-from typer.testing import CliRunner
 
 from engine.app import App
 from engine.callbacks import Action
-from engine.cli import cli
 from engine.service import control
 from engine.service.apply import apply_catalog
 from engine.service.confirm import Piece, attach, owner_says_done
@@ -34,6 +33,7 @@ from engine.service.tick import tick
 from engine.texts import builtin_texts
 from engine.workflow.catalog import load_catalog
 from storage.models import Extension, Task
+from tests.cli import resolute
 from tests.conftest import REPO
 from tests.helpers import at, settings
 
@@ -118,9 +118,7 @@ async def _step(db_url: str, moment: int) -> None:
 
 
 def invoke(*args: str) -> str:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+    return resolute(os.environ, *args).stdout
 
 
 def statuses(now: str) -> list[dict[str, object]]:

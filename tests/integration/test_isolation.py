@@ -14,7 +14,7 @@ from engine.workflow.catalog import load_catalog
 from storage.models import AuditEvent, Outbox, OutboxStatus, Person, Task
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.mail import FakeSMTP
-from tests.helpers import APPLIED, at, settings, smtp_settings, write_workflow
+from tests.helpers import APPLIED, app_for, at, settings, smtp_settings, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")
 DAY_AFTER = at("2023-10-21T09:30+03:00")  # the controller's digest of the first overdue day
@@ -24,7 +24,7 @@ async def _app(
     db_url: str, folder: Path, api: FakeBotAPI, smtp: FakeSMTP | None = None, **more: object
 ) -> App:
     extra = {**(smtp_settings(smtp) if smtp is not None else {}), **more}
-    app = App(settings(db_url, api.url, **extra))
+    app = app_for(settings(db_url, api.url, **extra))
     await app.__aenter__()
     await apply_catalog(load_catalog([write_workflow(folder)]), at(APPLIED))
     return app

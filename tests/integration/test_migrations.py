@@ -29,7 +29,7 @@ async def test_migrations_build_the_schema_on_both_databases(db: str) -> None:
 
 
 async def test_a_database_made_by_the_first_migration_upgrades_with_its_data(
-    db_url: str,
+    empty_db_url: str,
 ) -> None:
     """Every migration must apply to a database in use, not only to an empty one."""
     from tortoise import Tortoise, connections
@@ -38,6 +38,7 @@ async def test_a_database_made_by_the_first_migration_upgrades_with_its_data(
     from storage.db import database
     from storage.models import Person, Resolution
 
+    db_url = empty_db_url
     config = tortoise_config(db_url)
     await migrate(config=config, target="resolute.0001_initial")
     conn = connections.get("default")

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from engine.app import App
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox, OutboxStatus, Person
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.mail import FakeSMTP
-from tests.helpers import APPLIED, at, settings, smtp_settings, write_workflow
+from tests.helpers import APPLIED, app_for, at, settings, smtp_settings, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")
 
@@ -30,7 +29,7 @@ async def test_markup_telegram_cannot_parse_goes_as_plain_text_with_its_buttons(
     )
     folder = write_workflow(tmp_path / "wf", owners="ivanov")
     caplog.set_level(logging.INFO)
-    async with App(settings(db_url, api.url, templates_dir=str(tmp_path / "templates"))) as app:
+    async with app_for(settings(db_url, api.url, templates_dir=str(tmp_path / "templates"))) as app:
         await apply_catalog(load_catalog([folder]), at(APPLIED))
         assert (await tick(app, MINUS_7)).delivery.sent == 1
         row = await Outbox.get(person_id="ivanov")
@@ -48,7 +47,7 @@ async def test_a_message_refused_in_both_forms_goes_by_the_next_channel(
     folder = write_workflow(tmp_path, owners="ivanov")
     caplog.set_level(logging.INFO)
     with FakeSMTP() as smtp:
-        async with App(settings(db_url, api.url, **smtp_settings(smtp))) as app:
+        async with app_for(settings(db_url, api.url, **smtp_settings(smtp))) as app:
             await apply_catalog(load_catalog([folder]), at(APPLIED))
             await Person.filter(id="ivanov").update(email="ivanov@example.org")
             api.fail_next("sendMessage", 400, "Bad Request: message is too long", times=2)

@@ -12,13 +12,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from engine.app import App
 from engine.service.inbound import OFFSET
 from engine.service.run import Service
 from engine.service.tick import tick
 from storage.models import Cursor, Inbound
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import at, settings, words
+from tests.helpers import app_for, at, settings, words
 
 NOW = at("2023-10-13T09:00+03:00")
 USER = {"id": 111, "is_bot": False, "first_name": "Иван"}
@@ -50,7 +49,7 @@ async def test_an_update_with_a_date_out_of_range_is_recorded_once_and_skipped(
     bad = api.push_update({"message": {**MESSAGE, "date": 10**20}})
     newer = api.push_update({"message": {**MESSAGE, "chat": "a chat of a kind not known yet"}})
     good = api.send_text(222, "/help")
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         report = await tick(app, NOW)
         assert report.updates == 1  # the /help; the two others are recorded, not handled
         assert await _offset() == max(bad, newer) + 2  # past all three
@@ -68,17 +67,21 @@ async def test_an_update_with_a_date_out_of_range_is_recorded_once_and_skipped(
 
 async def test_run_keeps_listening_past_an_unreadable_update(db_url: str, api: FakeBotAPI) -> None:
     api.push_update({"message": {**MESSAGE, "date": 10**20}})
-    async with App(settings(db_url, api.url)) as app:
+    async with app_for(settings(db_url, api.url)) as app:
         service = Service(app, interval_s=3600)
         listener = asyncio.create_task(service.listen_telegram())
         try:
             await api.wait_for_async(lambda: bool(api.pending_updates) is False, timeout_s=10)
             api.send_text(222, "/help")
             await api.wait_for_async(lambda: len(api.messages_to(222)) == 1, timeout_s=10)
+            # Acknowledged by the next getUpdates: the batch is recorded, the listener is back
+            # in its long poll (cancelled mid-write, it could leave the connection busy).
+            await api.wait_for_async(lambda: not api.pending_updates, timeout_s=10)
         finally:
             service.stopping.set()
             listener.cancel()
             await asyncio.gather(listener, return_exceptions=True)
+            await asyncio.gather(*service._passes, return_exceptions=True)  # as serve() does
         assert await Inbound.filter(kind="unreadable").count() == 1
 
 
@@ -129,7 +132,7 @@ async def _through_tick(updates: list[dict[str, Any]]) -> None:
         api.add_chat(111)
         ids = [api.push_update(u) for u in updates]
         api.send_text(222, "/help")
-        async with App(settings("sqlite://:memory:", api.url)) as app:
+        async with app_for(settings("sqlite://:memory:", api.url)) as app:
             report = await tick(app, NOW)  # never raises
             assert await _offset() == ids[-1] + 2  # past everything, the /help included
             keys = set(await Inbound.all().values_list("key", flat=True))

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import subprocess
-import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from engine.errors import Problem, WorkflowError
 from engine.workflow.catalog import Catalog, load_catalog
 from engine.workflow.loader import load_documents
+from tests.cli import Completed, resolute
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / "workflows"
@@ -500,24 +500,13 @@ def test_schema_problems_come_first_and_reference_problems_after_they_are_fixed(
 # --- resolute validate -----------------------------------------------------------------------
 
 
-def run_validate(*paths: Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).with_name("resolute")
-    command = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from engine.cli import main; main()"]
-    )
+def run_validate(*paths: Path) -> Completed:
+    """``resolute validate PATHS`` from the repository's root, in this process (tests/cli.py;
+    the exit codes of the installed entry point: tests/acceptance/test_founding_resolution.py)."""
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
     env.pop("RESOLUTE_DEBUG", None)
-    return subprocess.run(
-        [*command, "validate", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=env,
-        timeout=30,
-        check=False,
-    )
+    with contextlib.chdir(REPO):
+        return resolute(env, "validate", *map(str, paths), expect=None)
 
 
 def problem_lines(stderr: str) -> list[str]:

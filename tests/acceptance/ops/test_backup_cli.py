@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from engine.ops.backup import backup_sqlite
-from tests.acceptance.test_founding_resolution import resolute
+from tests.cli import resolute
 
 OWNERS = 600
 NOW = "2023-10-13T09:00+03:00"  # the -7d reminder of the clause below is due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.acceptance.test_founding_resolution import resolute
+from tests.cli import resolute
 from tests.helpers import write_workflow
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.acceptance.test_founding_resolution import resolute
+from tests.cli import resolute
 from tests.helpers import write_workflow
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.acceptance.test_founding_resolution import WORKFLOWS, resolute
+from tests.acceptance.test_founding_resolution import WORKFLOWS
+from tests.cli import resolute
 
 ENV = {"PATH": "/usr/bin:/bin"}
 

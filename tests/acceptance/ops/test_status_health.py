@@ -10,7 +10,7 @@ from pathlib import Path
 
 from engine.ops.heartbeat import Beat, record_beat
 from storage.db import database
-from tests.acceptance.test_founding_resolution import resolute
+from tests.cli import resolute
 from tests.helpers import SECRET, at, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")

@@ -87,11 +87,11 @@ async def test_all_checks_pass_against_working_servers(
 
 
 async def test_each_failure_is_named_with_what_to_do(
-    db_url: str, tmp_path: Path, servers: tuple[FakeBotAPI, FakeSMTP, FakeIMAP],
+    empty_db_url: str, tmp_path: Path, servers: tuple[FakeBotAPI, FakeSMTP, FakeIMAP],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    environment(monkeypatch, db_url, servers)
-    await migrate(config=tortoise_config(db_url), target="resolute.0001_initial")
+    environment(monkeypatch, empty_db_url, servers)
+    await migrate(config=tortoise_config(empty_db_url), target="resolute.0001_initial")
     monkeypatch.setenv("RESOLUTE_SECRET", "short")
     monkeypatch.setenv("RESOLUTE_TELEGRAM_TOKEN", "999:WRONG-TOKEN")
     monkeypatch.setenv("RESOLUTE_SMTP_PASSWORD", "wrong-smtp")
