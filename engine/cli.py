@@ -381,7 +381,8 @@ def simulate(
         with terminal_progress(err, "Моделирование, дней") as progress:
             return await run_simulation(
                 catalog, last_day, Renderer.for_settings(settings),
-                email=settings.email_enabled, texts=show, progress=progress,
+                email=settings.email_enabled, max_on=settings.max_enabled, texts=show,
+                progress=progress,
             )  # fmt: skip
 
     if to and (unknown := sorted(set(to) - set(catalog.people))):

@@ -100,13 +100,15 @@ async def simulate(
     renderer: Renderer,
     *,
     email: bool = False,
+    max_on: bool = False,
     start: datetime | None = None,
     texts: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[Planned]:
     """The timeline from ``start`` (default: the earliest adoption) through the end of ``until``.
 
-    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured).
+    Telegram is taken as configured; e-mail only when ``email`` (as when SMTP is configured),
+    MAX only when ``max_on`` (as when its token is set).
     ``texts``: keep what each message says (``Planned.text``).
     ``progress(days done, days in all)`` follows the simulated clock."""
     zones = [ZoneInfo(r.meta.timezone) for r in catalog.resolutions]
@@ -119,7 +121,7 @@ async def simulate(
     async with database("sqlite://:memory:"):
         await apply_catalog(catalog, begin)
         sender, mailer = RecordingSender(), RecordingMailer() if email else None
-        outlets = Outlets(telegram=sender, max=sender, email=mailer)  # every messenger on
+        outlets = Outlets(telegram=sender, max=sender if max_on else None, email=mailer)
         report = TickReport()
         now = begin
         days = max(1, (end - begin).days)
