@@ -102,7 +102,7 @@ async def announce_return(
         now,
         subject=texts.plain("control.returned_subject", clause=task.clause_id),
         task_id=task.id,
-        buttons=reminder_buttons(task.id),
+        buttons=reminder_buttons(task.id, texts),
     )
 
 

@@ -7,7 +7,8 @@ from itertools import groupby
 from typing import Any
 
 from engine.digest import Digest, Item
-from engine.render import MAX_OUTPUT_CHARS, Renderer
+from engine.render import MAX_OUTPUT_CHARS, Renderer, dmy
+from engine.texts import Texts
 from storage.models import Person
 
 # A digest has no size limit: its rendering may take this much per item (names and texts are
@@ -50,7 +51,9 @@ def render_digest_mail(renderer: Renderer, digest: Digest, person: Person) -> di
     context = _digest_context(digest, person, MAIL_SECTION_CAP)
     limit = MAX_OUTPUT_CHARS + CHARS_PER_ITEM * min(_size(digest), 7 * MAIL_SECTION_CAP)
     return {
-        "subject": f"Сводка по исполнению постановлений на {digest.day:%d.%m.%Y}",
+        "subject": Texts.for_renderer(renderer).plain(
+            "delivery.digest_subject", "email", day=dmy(digest.day)
+        ),
         "html": renderer.render("email/digest.html", max_chars=limit, **context),
         "text": renderer.render_text("email/digest.txt", max_chars=limit, **context),
     }

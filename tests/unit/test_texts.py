@@ -16,15 +16,9 @@ KEY = re.compile(r"[a-z_]+\.[a-z_]+")
 # Keys made for texts still written in modules being reworked elsewhere (dispatch, notices,
 # digests, reach): their use moves there after the merge, one line each.
 PENDING = {
-    "delivery.button_done",
-    "delivery.button_report",
-    "delivery.button_extend",
-    "delivery.reminder_subject",
-    "delivery.deadline_event",
     "delivery.clause_line",
     "delivery.buttons_in_telegram",
     "delivery.buttons_need_telegram",
-    "delivery.digest_subject",
     "delivery.reach_none",
     "delivery.reach_blocked",
     "delivery.reach_unlinked",

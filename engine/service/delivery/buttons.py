@@ -10,16 +10,17 @@ from typing import Any
 
 from engine.callbacks import Action, Press
 from engine.channels.base import Button
+from engine.texts import Texts
 
 Keyboard = Sequence[Button | Sequence[Button]]  # a Button is a row of its own
 
 
-def reminder_buttons(task_id: int) -> tuple[Button, ...]:
+def reminder_buttons(task_id: int, texts: Texts) -> tuple[Button, ...]:
     """What an owner can do about an open task: under reminders, /tasks and returned reports."""
     return (
-        Button("✅ Выполнено", Press(Action.DONE, task_id)),
-        Button("📎 Отправить отчёт", Press(Action.REPORT, task_id)),
-        Button("⏳ Нужна отсрочка", Press(Action.EXTEND, task_id)),
+        Button(texts.plain("delivery.button_done"), Press(Action.DONE, task_id)),
+        Button(texts.plain("delivery.button_report"), Press(Action.REPORT, task_id)),
+        Button(texts.plain("delivery.button_extend"), Press(Action.EXTEND, task_id)),
     )
 
 

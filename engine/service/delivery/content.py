@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from engine.audit import event_line
 from engine.channels.base import DeliveryError
 from engine.channels.email import Mail, deadline_invite
-from engine.render import Renderer, RenderError
+from engine.render import Renderer, RenderError, dmy
 from engine.service import copies
 from engine.service.delivery.buttons import Keyboard, keyboard_from_payload, reminder_buttons
 from engine.service.delivery.route import Sender
 from engine.service.schedule import policy_of
+from engine.texts import Texts
 from engine.timing.local import days_left
 from storage.models import Outbox, Person, Task
 
@@ -28,7 +29,7 @@ def messenger_content(
     since it was queued); digests were fixed when composed."""
     if row.kind == "reminder" and row.task is not None:
         html = render_reminder(renderer, row.task, row.person, now)
-        return html, reminder_buttons(row.task.id)
+        return html, reminder_buttons(row.task.id, Texts.for_renderer(renderer))
     if row.payload is not None and isinstance(row.payload.get("html"), str):
         return row.payload["html"], keyboard_from_payload(row.payload.get("buttons"))
     raise RenderError(f"нечего отправить: сообщение {row.key} без содержимого")
@@ -52,11 +53,19 @@ def mail_content(row: Outbox, to_address: str, renderer: Renderer, now: datetime
         task = row.task
         context = reminder_context(task, person, now)
         deadline = context["deadline"]
-        subject = f"Напоминание: пункт {task.clause_id}, срок {deadline:%d.%m.%Y}"
+        texts = Texts.for_renderer(renderer)
+        subject = texts.plain(
+            "delivery.reminder_subject", "email", clause=task.clause_id, deadline=dmy(deadline)
+        )
         invite = deadline_invite(
             f"{row.key}@resolute",
             deadline,
-            f"Срок: пункт {task.clause_id} постановления № {task.resolution.number}",
+            texts.plain(
+                "delivery.deadline_event",
+                "email",
+                clause=task.clause_id,
+                number=task.resolution.number,
+            ),
             task.clause_text,
         )
         return Mail(
