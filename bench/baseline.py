@@ -138,7 +138,7 @@ async def phase_resolute_restart(db_url: str, now: datetime) -> None:
     from bench.state import NullSender
     from engine.render import Renderer
     from engine.service.cycle import TickReport, advance
-    from engine.service.dispatch import Outlets
+    from engine.service.delivery import Outlets
     from storage.db import database
     from storage.models import Task, TaskState
 

@@ -28,7 +28,7 @@ from bench.common import (
 from engine.app import App
 from engine.channels.pacing import Pacer
 from engine.service.apply import apply_catalog
-from engine.service.dispatch import deliver, enqueue_due
+from engine.service.delivery import deliver, enqueue_due
 from engine.workflow.catalog import load_catalog
 
 FIRST_CHAT = 10_000_000

@@ -37,7 +37,7 @@ from engine.channels.base import Delivered
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
-from engine.service.dispatch import Outlets
+from engine.service.delivery import Outlets
 from engine.workflow.catalog import load_catalog
 from storage.db import database
 from storage.models import Group, Outbox, Person, Resolution, Task, TaskState

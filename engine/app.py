@@ -15,8 +15,9 @@ from engine.channels.max.messenger import MaxMessenger, max_channel
 from engine.channels.pacing import Pacer
 from engine.channels.telegram import TelegramChannel
 from engine.render import Renderer
-from engine.service.dispatch import Outlets
+from engine.service.delivery import Outlets
 from engine.settings import Settings
+from engine.texts import Texts
 from storage.db import database
 
 
@@ -48,6 +49,7 @@ class App:
         self.email: SmtpChannel | None = None
         self.inbox: ImapMailbox | None = None
         self.renderer = Renderer.for_settings(settings)
+        self.texts = Texts.for_settings(settings)
         self.secret = b""
 
     async def __aenter__(self) -> App:
@@ -115,7 +117,7 @@ class App:
 
     @property
     def outlets(self) -> Outlets:
-        return Outlets(telegram=self.telegram, email=self.email)
+        return Outlets(telegram=self.telegram, max=self.max, email=self.email)
 
     async def __aexit__(
         self,

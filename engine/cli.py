@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the CLI imports these lazily: they bring python-telegram-bo
     from engine.app import App
     from engine.channels.email import SmtpChannel
     from engine.service.invites import Issued
+    from engine.texts import Texts
 
 T = TypeVar("T")
 
@@ -461,7 +462,9 @@ def invite(
                 if app.email is None:
                     notes.append("Почта не настроена (RESOLUTE_SMTP_HOST): ссылки не разосланы.")
                 else:
-                    notes += await _mail_invites(app.email, issued, ttl, moment, messenger)
+                    notes += await _mail_invites(
+                        app.email, issued, ttl, moment, app.texts, messenger
+                    )
             return issued, notes
 
     issued, notes = _run(work)
@@ -494,7 +497,12 @@ async def _bot_username(app: App, channel: str) -> str:
 
 
 async def _mail_invites(
-    mailer: SmtpChannel, issued: list[Issued], ttl: timedelta, now: datetime, messenger: str
+    mailer: SmtpChannel,
+    issued: list[Issued],
+    ttl: timedelta,
+    now: datetime,
+    texts: Texts,
+    messenger: str,
 ) -> list[str]:
     from engine.channels.base import DeliveryError
     from engine.service.invites import invite_mail
@@ -505,7 +513,7 @@ async def _mail_invites(
             notes.append(f"{item.person.id}: адреса почты нет, ссылку передайте иначе.")
             continue
         try:
-            await mailer.send(invite_mail(item, ttl, now, messenger), now)
+            await mailer.send(invite_mail(item, ttl, now, texts, messenger), now)
         except DeliveryError as exc:
             notes.append(f"{item.person.id}: письмо не отправлено ({exc.reason}).")
         else:

@@ -52,6 +52,7 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 
 class Renderer:
     def __init__(self, user_dir: Path | None = None) -> None:
+        self.user_dir = user_dir  # the organisation's folder (its texts.yaml: engine.texts)
         dirs = [d for d in (user_dir, builtin_templates()) if d is not None and d.is_dir()]
         self._env = ImmutableSandboxedEnvironment(
             loader=ChoiceLoader([ConfinedFileSystemLoader(d) for d in dirs]),

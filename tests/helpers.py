@@ -13,11 +13,13 @@ from engine.app import App
 from engine.channels.pacing import Pacer
 from engine.service.apply import apply_catalog
 from engine.settings import Settings
+from engine.texts import builtin_texts
 from engine.workflow.catalog import load_catalog
 
 SECRET = "test-secret-not-for-production"
 CHATS = {"ivanov": 111, "petrova": 222, "control": 999}  # sidorov has no Telegram
 APPLIED = "2023-10-06T10:00+03:00"  # when the test workflow is applied
+words = builtin_texts().plain  # a built-in text, as the tests expect it word for word
 
 ROSTER = """\
 people:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from engine.service.dispatch import PAUSE
+from engine.service.delivery import PAUSE
 from storage.models import Cursor, Heartbeat, Outbox, OutboxStatus
 
 BACKLOG_LIMIT = timedelta(minutes=15)  # a message due longer than this: not keeping up

@@ -15,14 +15,10 @@ from engine.channels.base import ChannelUnavailable, DeliveryError
 from engine.channels.events import Messenger
 from engine.render import ru_date
 from engine.report import make_report
-from engine.service.notices import esc
+from engine.texts import Texts
 from storage.models import Resolution
 
 log = logging.getLogger("resolute.report")
-
-NOT_CONTROLLER = "Справку о ходе выполнения получает контролёр постановления. Ваши пункты — /tasks."
-COMING = "Готовлю справку о ходе выполнения — пришлю файлом через несколько секунд."
-FAILED = "Не удалось подготовить справку по постановлению № {number}. Попробуйте позже."
 
 
 async def controls_any(person_id: str) -> bool:
@@ -34,6 +30,7 @@ async def send_reports(
     chat_id: int,
     person_id: str,
     now: datetime,
+    texts: Texts,
     templates_dir: Path | None = None,
 ) -> int:
     """Send the DOCX report of every resolution ``person_id`` controls; returns how many went.
@@ -42,17 +39,18 @@ async def send_reports(
     for resolution in await Resolution.filter(controller_id=person_id).order_by("id"):
         try:
             rendered = await make_report(resolution.id, "docx", now, templates_dir)
-            caption = (
-                f"Информация о ходе выполнения постановления № {esc(resolution.number)} "
-                f"по состоянию на {ru_date(rendered.report.as_of)}"
-            )
+            caption = texts.say(
+                "reportbot.caption", messenger.name, number=resolution.number,
+                as_of=ru_date(rendered.report.as_of),
+            )  # fmt: skip
             await messenger.send_document(chat_id, rendered.file_name, rendered.content, caption)
         except (DeliveryError, ChannelUnavailable) as exc:
             log.warning(event_line("report.not_sent", resolution=resolution.id, reason=str(exc)))
             continue
         except Exception:  # one resolution's report must not stop the others
             log.exception(event_line("report.failed", resolution=resolution.id))
-            await messenger.reply(chat_id, FAILED.format(number=esc(resolution.number)))
+            failed = texts.say("reportbot.failed", messenger.name, number=resolution.number)
+            await messenger.reply(chat_id, failed)
             continue
         sent += 1
         log.info(

@@ -35,10 +35,6 @@ PENDING_PER_CHAT = 5
 FLOOD_MESSAGES = 20  # messages a chat may send within FLOOD_WINDOW
 FLOOD_WINDOW = timedelta(minutes=1)
 FLOOD_MUTE = timedelta(minutes=10)
-TOO_MANY = (
-    "Слишком много сообщений. Пожалуйста, подождите несколько минут: "
-    "новые сообщения я прочитаю позже."
-)
 
 
 class Replier(Protocol):

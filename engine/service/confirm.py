@@ -13,16 +13,11 @@ from datetime import datetime
 
 from engine.audit import record, refusal
 from engine.lifecycle import NotAllowed, accepts_evidence, on_owner_done
-from engine.render import plural
 from engine.service import copies as copied
 from engine.service.report_notices import announce_report
 from engine.service.schedule import policy_of
+from engine.texts import Texts
 from storage.models import Evidence, Extension, ExtensionState, Task, TaskState
-
-ANSWER_CLOSED = "Этот пункт уже отмечен, повторно ничего делать не нужно."
-ANSWER_CANCELLED = "Этот пункт снят с исполнения, отмечать его не нужно."
-ANSWER_REPORTED = "Спасибо! Отметка о выполнении передана контролёру."
-ANSWER_DONE = "Спасибо! Пункт отмечен как выполненный."
 
 MAX_EVIDENCE_PER_TASK = 50  # rows; a report is a handful of photos and files, not an archive
 MAX_TEXT = 4000  # characters of one text piece
@@ -31,7 +26,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024  # what a bot can download from Telegram at al
 
 @dataclass(frozen=True)
 class Outcome:
-    answer: str  # shown to the one who acted (a button's pop-up, or a reply)
+    answer: str  # shown to the one who acted (a button's pop-up, or a reply): plain text
     changed: bool  # the task's state changed
     name: str  # stable name for the inbound record and logs
 
@@ -59,6 +54,7 @@ async def attach(
     person_id: str,
     pieces: Sequence[Piece],
     now: datetime,
+    texts: Texts,
     *,
     source: str,
     message_ref: str | None = None,
@@ -73,18 +69,16 @@ async def attach(
     # While a report is under review, material joins it; while the task is open, the next one.
     round_ = task.reports if task.state == TaskState.REPORTED else task.reports + 1
     if not accepts_evidence(task.state):
-        result.refused.append("Пункт уже закрыт: материалы к нему не принимаются.")
+        result.refused.append(texts.plain("confirm.evidence_closed", source))
         return result
     room = MAX_EVIDENCE_PER_TASK - await Evidence.filter(task_id=task.id).count()
     for piece in pieces:
         if piece.size > MAX_FILE_BYTES:
-            result.refused.append(f"«{piece.file_name or 'Файл'}» больше 20 МБ — пришлите ссылку.")
+            result.refused.append(texts.plain("confirm.file_too_big", source, name=piece.file_name))
             continue
         if room <= 0:
-            many = plural(MAX_EVIDENCE_PER_TASK, "материал", "материала", "материалов")
-            result.refused.append(
-                f"К пункту уже приложено {MAX_EVIDENCE_PER_TASK} {many}: больше принять нельзя."
-            )
+            full = texts.plain("confirm.evidence_full", source, count=MAX_EVIDENCE_PER_TASK)
+            result.refused.append(full)
             break
         text = piece.text[:MAX_TEXT] if piece.text else None
         await Evidence.create(
@@ -107,6 +101,7 @@ async def owner_says_done(
     task: Task,
     now: datetime,
     *,
+    texts: Texts,
     via: str,
     copies: Sequence[str] = (),
     caution: str | None = None,
@@ -121,8 +116,8 @@ async def owner_says_done(
     except NotAllowed:
         refusal("confirm.stale", via=via, task=task.id, state=task.state.value)
         if task.state == TaskState.CANCELLED:
-            return Outcome(ANSWER_CANCELLED, False, "cancelled")
-        return Outcome(ANSWER_CLOSED, False, "stale")
+            return Outcome(texts.plain("confirm.cancelled", via), False, "cancelled")
+        return Outcome(texts.plain("confirm.closed", via), False, "stale")
     round_ = task.reports + 1
     changed = await Task.filter(id=task.id, state=TaskState.OPEN, reports=task.reports).update(
         state=state,
@@ -132,7 +127,7 @@ async def owner_says_done(
         reports=round_,
     )
     if not changed:  # another pass applied the same confirmation a moment ago
-        return Outcome(ANSWER_CLOSED, False, "stale")
+        return Outcome(texts.plain("confirm.closed", via), False, "stale")
     task.state, task.reports, task.reported_at = state, round_, now
     # Time asked for work the owner now calls done is moot: the request leaves the controller's
     # queue (and digest) rather than waiting there for ever.
@@ -148,6 +143,6 @@ async def owner_says_done(
         via=via,
     )
     if state == TaskState.REPORTED:
-        await announce_report(task, now, copies, caution)
-        return Outcome(ANSWER_REPORTED, True, state.value)
-    return Outcome(ANSWER_DONE, True, state.value)
+        await announce_report(task, now, texts, copies, caution)
+        return Outcome(texts.plain("confirm.reported", via), True, state.value)
+    return Outcome(texts.plain("confirm.done", via), True, state.value)

@@ -15,28 +15,23 @@ from engine.channels.base import Button
 from engine.lifecycle import NotAllowed, on_accept, on_return
 from engine.render import dmy
 from engine.service.confirm import Outcome
-from engine.service.dispatch import reminder_buttons
-from engine.service.notices import clause_line, esc, notify
+from engine.service.delivery import reminder_buttons
+from engine.service.notices import clause_line, notify
 from engine.service.schedule import first_check, policy_of
+from engine.texts import Texts, markup
 from storage.models import Extension, ExtensionState, Person, Resolution, Task, TaskState
 
-ANSWER_ACCEPTED = "Отчёт принят. Исполнитель получит уведомление."
-ANSWER_RETURNED = "Отчёт возвращён на доработку."
-ANSWER_REPORT_STALE = "Этот отчёт уже рассмотрен или заменён новым: ничего не изменено."
-ANSWER_APPROVED = "Отсрочка одобрена, исполнитель получит уведомление."
-ANSWER_REJECTED = "В отсрочке отказано, исполнитель получит уведомление."
-ANSWER_EXTENSION_STALE = "Эта просьба уже рассмотрена: ничего не изменено."
-ANSWER_EXTENSION_WITHDRAWN = "Исполнитель уже отчитался по этому пункту: отсрочка не нужна."
-ANSWER_EXTENSION_MOVED = "Срок пункта с тех пор изменили: просьба устарела, ничего не изменено."
-ASK_COMMENT = (
-    "Напишите одним сообщением, что нужно доработать, — я передам исполнителю. "
-    "Если комментарий не нужен, отправьте /cancel."
-)
 EXTENSION_HORIZON_DAYS = 366  # a request further out than a year is a typo, not a plan
 
 
 async def decide_report(
-    action: Action, task: Task, round_: int | None, now: datetime, *, via: str = "telegram"
+    action: Action,
+    task: Task,
+    round_: int | None,
+    now: datetime,
+    *,
+    texts: Texts,
+    via: str = "telegram",
 ) -> Outcome:
     """«Принять» or «Вернуть на доработку» under report ``round_`` of the task (``via``: the
     messenger the controller used)."""
@@ -46,7 +41,7 @@ async def decide_report(
         state = None
     if state is None or round_ != task.reports:
         refusal("control.stale", task=task.id, action=action.value, round=round_)
-        return Outcome(ANSWER_REPORT_STALE, False, "stale")
+        return Outcome(texts.plain("control.report_stale", via), False, "stale")
     resolution = await Resolution.get(id=task.resolution_id)
     owner = await Person.get(id=task.owner_id)
     if state == TaskState.DONE:
@@ -65,60 +60,75 @@ async def decide_report(
         **values
     )
     if not changed:
-        return Outcome(ANSWER_REPORT_STALE, False, "stale")
+        return Outcome(texts.plain("control.report_stale", via), False, "stale")
     event = "task.accepted" if state == TaskState.DONE else "task.returned"
     own = resolution.controller_id == task.owner_id  # a controller who is also an owner
     await record(
         event, at=now, actor=resolution.controller_id, task_id=task.id,
         resolution_id=task.resolution_id, via=via, round=round_, own=own or None,
     )  # fmt: skip
-    what = clause_line(task, resolution.number)
+    what = markup(clause_line(task, resolution.number))
     if state == TaskState.DONE:
         await notify(
             owner, f"accepted:{task.id}:{round_}",
-            f"✔️ Контролёр принял ваш отчёт.\n{what}\nСпасибо!", now,
-            subject=f"Отчёт по пункту {task.clause_id} принят", task_id=task.id,
+            texts.say("control.accepted_notice", clause_line=what), now,
+            subject=texts.plain("control.accepted_subject", clause=task.clause_id),
+            task_id=task.id,
         )  # fmt: skip
-        return Outcome(ANSWER_ACCEPTED, True, "accepted")
-    return Outcome(ANSWER_RETURNED, True, "returned")
+        return Outcome(texts.plain("control.accepted", via), True, "accepted")
+    return Outcome(texts.plain("control.returned", via), True, "returned")
 
 
 async def announce_return(
-    task: Task, owner: Person, number: str, now: datetime, comment: str | None = None
+    task: Task,
+    owner: Person,
+    number: str,
+    now: datetime,
+    *,
+    texts: Texts,
+    comment: str | None = None,
 ) -> None:
     """Tell the owner a report came back; the buttons let them act on it again. ``comment``:
     the controller's words, when they came with the return (one message, in order)."""
     deadline = task.extended_to or task.deadline
-    said = (
-        f"Комментарий контролёра: {esc(comment[:3000])}"
-        if comment
-        else "Комментарий контролёра, если он будет, придёт отдельно."
-    )
+    body = texts.say(
+        "control.returned_notice", clause_line=markup(clause_line(task, number)),
+        deadline=dmy(deadline), comment=comment[:3000] if comment else None,
+    )  # fmt: skip
     await notify(
         owner,
         f"returned:{task.id}:{task.reports}",
-        f"↩️ Контролёр вернул ваш отчёт на доработку.\n{clause_line(task, number)}\n"
-        f"Срок: {dmy(deadline)}. {said}",
+        body,
         now,
-        subject=f"Отчёт по пункту {task.clause_id} возвращён на доработку",
+        subject=texts.plain("control.returned_subject", clause=task.clause_id),
         task_id=task.id,
         buttons=reminder_buttons(task.id),
     )
 
 
 async def pass_comment(
-    task: Task, controller: Person, text: str, now: datetime, key: str, *, via: str = "telegram"
+    task: Task,
+    controller: Person,
+    text: str,
+    now: datetime,
+    key: str,
+    texts: Texts,
+    *,
+    via: str = "telegram",
 ) -> None:
     """The controller's comment on a returned report, to the owner."""
     owner = await Person.get(id=task.owner_id)
     resolution = await Resolution.get(id=task.resolution_id)
+    body = texts.say(
+        "control.comment_notice", controller=controller.name, clause=task.clause_id,
+        number=resolution.number, comment=text[:3000],
+    )  # fmt: skip
     await notify(
         owner,
         f"comment:{task.id}:{key}",
-        f"💬 Комментарий контролёра ({esc(controller.name)}) к пункту {esc(task.clause_id)} "
-        f"постановления № {esc(resolution.number)}:\n{esc(text[:3000])}",
+        body,
         now,
-        subject=f"Комментарий контролёра к пункту {task.clause_id}",
+        subject=texts.plain("control.comment_subject", clause=task.clause_id),
         task_id=task.id,
     )
     await record(
@@ -127,15 +137,17 @@ async def pass_comment(
     )  # fmt: skip
 
 
-def extension_problem(task: Task, to: date, today: date) -> str | None:
-    """Why ``to`` cannot be asked for, in Russian; None when it can."""
+def extension_problem(
+    task: Task, to: date, today: date, texts: Texts, channel: str | None = None
+) -> str | None:
+    """Why ``to`` cannot be asked for, in plain text; None when it can."""
     deadline = task.extended_to or task.deadline
     if to <= deadline:
-        return f"Новый срок должен быть позже нынешнего ({dmy(deadline)})."
+        return texts.plain("control.not_later", channel, deadline=dmy(deadline))
     if to < today:
-        return "Эта дата уже прошла."
+        return texts.plain("control.date_passed", channel)
     if (to - deadline).days > EXTENSION_HORIZON_DAYS:
-        return "Отсрочка больше чем на год не предусмотрена: укажите более близкую дату."
+        return texts.plain("control.too_far", channel)
     return None
 
 
@@ -143,7 +155,9 @@ async def pending_extension(task_id: int) -> Extension | None:
     return await Extension.filter(task_id=task_id, state=ExtensionState.PENDING).first()
 
 
-async def request_extension(task: Task, to: date, reason: str, now: datetime) -> Extension | None:
+async def request_extension(
+    task: Task, to: date, reason: str, now: datetime, *, texts: Texts
+) -> Extension | None:
     """File the owner's request and put it before the controller; None if one is pending."""
     if task.state != TaskState.OPEN or await pending_extension(task.id) is not None:
         return None
@@ -158,21 +172,21 @@ async def request_extension(task: Task, to: date, reason: str, now: datetime) ->
     )  # fmt: skip
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
+    body = texts.say(
+        "control.extension_request", clause_line=markup(clause_line(task, resolution.number)),
+        owner=owner.name, deadline=dmy(deadline), to=dmy(to), reason=request.reason,
+    )  # fmt: skip
     await notify(
         resolution.controller,
         f"extension:{request.id}",
-        "⏳ <b>Просьба об отсрочке</b>\n"
-        f"{clause_line(task, resolution.number)}\n"
-        f"Исполнитель: {esc(owner.name)}\n"
-        f"Срок: {dmy(deadline)} → <b>{dmy(to)}</b>\n"
-        f"Причина: {esc(request.reason)}",
+        body,
         now,
-        subject=f"Просьба об отсрочке по пункту {task.clause_id}",
+        subject=texts.plain("control.extension_request_subject", clause=task.clause_id),
         task_id=task.id,
         buttons=(
             (
-                Button("✔️ Одобрить", Press(Action.APPROVE, request.id)),
-                Button("✖️ Отклонить", Press(Action.REJECT, request.id)),
+                Button(texts.plain("control.button_approve"), Press(Action.APPROVE, request.id)),
+                Button(texts.plain("control.button_reject"), Press(Action.REJECT, request.id)),
             ),
         ),
     )
@@ -180,28 +194,34 @@ async def request_extension(task: Task, to: date, reason: str, now: datetime) ->
 
 
 def _moot(request: Extension, task: Task) -> str | None:
-    """Why a decision on the request cannot apply any more, in Russian; None if it can."""
+    """Why a decision on the request cannot apply any more (the text's key); None if it can."""
     if request.state != ExtensionState.PENDING:
         return (
-            ANSWER_EXTENSION_WITHDRAWN
+            "control.extension_withdrawn"
             if request.state == ExtensionState.WITHDRAWN
-            else ANSWER_EXTENSION_STALE
+            else "control.extension_stale"
         )
     if task.state != TaskState.OPEN:
-        return ANSWER_EXTENSION_WITHDRAWN
+        return "control.extension_withdrawn"
     if (task.extended_to or task.deadline) != request.deadline_before:
-        return ANSWER_EXTENSION_MOVED
+        return "control.extension_moved"
     return None
 
 
 async def decide_extension(
-    action: Action, request: Extension, task: Task, now: datetime
+    action: Action,
+    request: Extension,
+    task: Task,
+    now: datetime,
+    *,
+    texts: Texts,
+    via: str = "telegram",
 ) -> Outcome:
     """«Одобрить» moves the deadline and recomputes reminders; «Отклонить» keeps it."""
     why = _moot(request, task)
     if why is not None:
         refusal("control.stale", extension=request.id, action=action.value, state=task.state.value)
-        return Outcome(why, False, "stale")
+        return Outcome(texts.plain(why, via), False, "stale")
     resolution = await Resolution.get(id=task.resolution_id)
     owner = await Person.get(id=task.owner_id)
     approve = action == Action.APPROVE
@@ -211,8 +231,8 @@ async def decide_extension(
         decided_at=now,
     )
     if not decided:
-        return Outcome(ANSWER_EXTENSION_STALE, False, "stale")
-    what = clause_line(task, resolution.number)
+        return Outcome(texts.plain("control.extension_stale", via), False, "stale")
+    what = markup(clause_line(task, resolution.number))
     if approve:
         new = request.requested_to
         await Task.filter(id=task.id, state=TaskState.OPEN).update(
@@ -222,10 +242,10 @@ async def decide_extension(
                 owner.quiet_hours, now,
             ),
         )  # fmt: skip
-        text = f"✔️ Контролёр одобрил отсрочку.\n{what}\nНовый срок: <b>{dmy(new)}</b>."
+        text = texts.say("control.approved_notice", clause_line=what, to=dmy(new))
     else:
         keep = task.extended_to or task.deadline
-        text = f"✖️ Контролёр отклонил просьбу об отсрочке.\n{what}\nСрок прежний: {dmy(keep)}."
+        text = texts.say("control.rejected_notice", clause_line=what, deadline=dmy(keep))
     await record(
         "task.extended" if approve else "task.extension_rejected", at=now,
         actor=resolution.controller_id, task_id=task.id, resolution_id=task.resolution_id,
@@ -233,6 +253,7 @@ async def decide_extension(
     )  # fmt: skip
     await notify(
         owner, f"extension:{request.id}:{'approved' if approve else 'rejected'}", text, now,
-        subject=f"Решение по отсрочке, пункт {task.clause_id}", task_id=task.id,
+        subject=texts.plain("control.decision_subject", clause=task.clause_id), task_id=task.id,
     )  # fmt: skip
-    return Outcome(ANSWER_APPROVED if approve else ANSWER_REJECTED, True, action.name.lower())
+    decision = texts.plain("control.approved" if approve else "control.rejected", via)
+    return Outcome(decision, True, action.name.lower())

@@ -21,55 +21,49 @@ from engine.service.conversation_said import Handled, Said
 from engine.service.conversation_steps import continue_dialogue
 from engine.service.identity import person_of, reachable_again, set_blocked
 from engine.service.notices import esc
+from engine.texts import Texts
 from storage.models import Dialogue
 
-STRANGER = (
-    "Здравствуйте! Этот бот напоминает о пунктах постановлений их исполнителям. "
-    "Чтобы подключиться, откройте персональную ссылку-приглашение от секретаря."
-)
-HINT = (
-    "Чтобы приложить материалы к пункту, ответьте на напоминание о нём или нажмите "
-    "«Отправить отчёт». Ваши пункты — /tasks, справка — /help."
-)
 
-
-async def on_message(wrote: Wrote, now: datetime) -> Handled:
+async def on_message(wrote: Wrote, now: datetime, texts: Texts) -> Handled:
     if not wrote.private:
         return Handled("ignored-not-private")
     who = wrote.who
     person = await person_of(who)
     if person is None:
-        return Handled("stranger", [Said(STRANGER)])
+        return Handled("stranger", [Said(texts.say("conversation.stranger", who.channel))])
     await reachable_again(who, person)  # they write to us: reachable again
     if wrote.command is not None:
-        return await command(wrote.command, person, who, now)
+        return await command(wrote.command, person, who, now, texts)
     # An explicit reply to one of our messages about a task wins over a dialogue in progress:
     # the reply says which task it is about.
     if wrote.reply_to is not None:
-        handled = await reply_to_ours(wrote, person, now)
+        handled = await reply_to_ours(wrote, person, now, texts)
         if handled is not None:
             return handled
     dialogue = await Dialogue.get_or_none(channel=who.channel, chat_id=who.chat_id)
     if dialogue is not None and dialogue.expires_at > now and dialogue.person_id == person.id:
-        handled = await continue_dialogue(dialogue, wrote, person, now)
+        handled = await continue_dialogue(dialogue, wrote, person, now, texts)
         if handled is not None:
             return handled
     elif dialogue is not None:  # expired, or left by whoever used this dialog before
         await dialogue.delete()
-    return Handled("hint", [Said(HINT)])
+    return Handled("hint", [Said(texts.say("conversation.hint", who.channel))])
 
 
-async def on_start(started: Started, secret: bytes, now: datetime) -> Handled:
+async def on_start(started: Started, secret: bytes, now: datetime, texts: Texts) -> Handled:
     """The dialog opened: with an invitation's token it links the person (``secret`` checks
     the token), without one it greets whoever is linked there."""
     if started.token:
-        redeemed = await invites.redeem(secret, started.token, started.who, now)
+        redeemed = await invites.redeem(secret, started.token, started.who, now, texts)
         return Handled(redeemed.name, [Said(esc(redeemed.answer))])
+    channel = started.who.channel
     person = await person_of(started.who)
     if person is None:
-        return Handled("greeted-stranger", [Said(STRANGER)])
+        return Handled("greeted-stranger", [Said(texts.say("conversation.stranger", channel))])
     await reachable_again(started.who, person)
-    return Handled("greeted", [Said(esc(invites.GREETING.format(name=person.name)))])
+    greeting = texts.say("invites.greeting", channel, name=person.name)
+    return Handled("greeted", [Said(greeting)])
 
 
 async def on_blocked(blocked: Blocked, now: datetime) -> Handled:

@@ -17,17 +17,9 @@ from engine.service.confirm import Attached, Piece, attach
 from engine.service.conversation_said import Handled, Said
 from engine.service.notices import esc
 from engine.service.report_notices import announce_addition
+from engine.texts import Texts
 from storage.models import Evidence, Outbox, Person, Resolution, Task, TaskState
 
-NEED_CONTENT = (
-    "Не удалось распознать отчёт: пришлите текст, ссылку, фото или файл. Передумали — /cancel."
-)
-COMMENT_SENT = "Комментарий передан исполнителю."
-RETURNED_WITH_COMMENT = "Отчёт возвращён на доработку, ваш комментарий передан исполнителю."
-EVIDENCE_ADDED = (
-    "Приложено к пункту {clause}. Когда пункт будет выполнен, нажмите «Выполнено» под напоминанием."
-)
-ADDED_TO_REPORT = "Добавлено к отчёту и передано контролёру."
 LINK = "text/uri-list"
 _FILE_NAMES = {"file": "document"}  # a file without a name is called after its kind
 
@@ -75,7 +67,9 @@ def comment_key(wrote: Wrote) -> str:
     return mark if wrote.who.channel == "telegram" else f"{wrote.who.channel}:{mark}"
 
 
-async def reply_to_ours(wrote: Wrote, person: Person, now: datetime) -> Handled | None:
+async def reply_to_ours(
+    wrote: Wrote, person: Person, now: datetime, texts: Texts
+) -> Handled | None:
     """A reply to one of our messages about a task: the owner's evidence, or the controller's
     comment for the owner. None when the replied message is not about a task."""
     assert wrote.reply_to is not None
@@ -89,7 +83,7 @@ async def reply_to_ours(wrote: Wrote, person: Person, now: datetime) -> Handled 
         return None
     task = await Task.get(id=sent.task_id)
     if person.id == task.owner_id:
-        return await addition(task, wrote, person, now, "evidence")
+        return await addition(task, wrote, person, now, texts, "evidence")
     resolution = await Resolution.get(id=task.resolution_id)
     text = typed(wrote)
     via = wrote.who.channel
@@ -97,52 +91,69 @@ async def reply_to_ours(wrote: Wrote, person: Person, now: datetime) -> Handled 
         if task.state == TaskState.REPORTED and _about_round(sent.key, task):
             # A text reply to the report under review: the report goes back for rework with
             # this comment, and the owner gets the buttons back.
-            decided = await control.decide_report(Action.RETURN, task, task.reports, now, via=via)
+            decided = await control.decide_report(
+                Action.RETURN, task, task.reports, now, texts=texts, via=via
+            )
             if decided.changed:
                 task.state, task.reported_at = TaskState.OPEN, None
                 owner = await Person.get(id=task.owner_id)
-                await control.announce_return(task, owner, resolution.number, now, comment=text)
+                await control.announce_return(
+                    task, owner, resolution.number, now, texts=texts, comment=text
+                )
                 await record(
                     "task.commented", at=now, actor=person.id, task_id=task.id,
                     resolution_id=task.resolution_id, via=via,
                 )  # fmt: skip
-                return Handled("returned-by-reply", [Said(RETURNED_WITH_COMMENT)])
-        await control.pass_comment(task, person, text, now, comment_key(wrote), via=via)
-        return Handled("commented", [Said(COMMENT_SENT)])
+                return Handled(
+                    "returned-by-reply", [Said(texts.say("evidence.returned_with_comment", via))]
+                )
+        await control.pass_comment(task, person, text, now, comment_key(wrote), texts, via=via)
+        return Handled("commented", [Said(texts.say("evidence.comment_sent", via))])
     refusal("message.foreign_reply", person=person.id, task=task.id)
     return None
 
 
 async def addition(
-    task: Task, wrote: Wrote, person: Person, now: datetime, name: str, *, quiet: bool = False
+    task: Task,
+    wrote: Wrote,
+    person: Person,
+    now: datetime,
+    texts: Texts,
+    name: str,
+    *,
+    quiet: bool = False,
 ) -> Handled:
     """The owner's message as evidence for the task; a report under review gets it too.
     ``quiet``: no thanks for each photo of an album (only a refusal is worth a message); the
     thanks for an album go with its first photo only."""
+    channel = wrote.who.channel
     pieces = pieces_of(wrote)
     if not pieces:
-        return Handled("asked-content", [Said(NEED_CONTENT)])
+        return Handled("asked-content", [Said(texts.say("evidence.need_content", channel))])
     group = wrote.album
     if group is not None and await Evidence.filter(task_id=task.id, media_group=group).exists():
         quiet = True  # the album's first photo was answered
-    attached = await attach_message(task, person, pieces, wrote, now)
+    attached = await attach_message(task, person, pieces, wrote, now, texts)
     replies = [Said(esc(r)) for r in attached.refused]
     if attached.stored and task.state == TaskState.REPORTED:
-        await announce_addition(task, source_of(wrote), pieces, now, media_group=group)
+        await announce_addition(task, source_of(wrote), pieces, now, texts, media_group=group)
     if attached.stored and not quiet:
-        added = ADDED_TO_REPORT if task.state == TaskState.REPORTED else EVIDENCE_ADDED
-        replies.insert(0, Said(added.format(clause=esc(task.clause_id))))
+        if task.state == TaskState.REPORTED:
+            added = texts.say("evidence.added_to_report", channel)
+        else:
+            added = texts.say("evidence.added", channel, clause=task.clause_id)
+        replies.insert(0, Said(added))
     return Handled(name, replies)
 
 
 async def attach_message(
-    task: Task, person: Person, pieces: list[Piece], wrote: Wrote, now: datetime
+    task: Task, person: Person, pieces: list[Piece], wrote: Wrote, now: datetime, texts: Texts
 ) -> Attached:
     """Store a message's pieces with where they came from: the message, to copy it to the
     controller, and its album."""
     return await attach(
-        task, person.id, pieces, now, source=wrote.who.channel, message_ref=source_of(wrote),
-        media_group=wrote.album,
+        task, person.id, pieces, now, texts, source=wrote.who.channel,
+        message_ref=source_of(wrote), media_group=wrote.album,
     )  # fmt: skip
 
 

@@ -15,9 +15,6 @@ from engine.render import dmy
 from engine.service import control, extension_talk
 from engine.service.confirm import owner_says_done
 from engine.service.conversation_evidence import (
-    ADDED_TO_REPORT,
-    COMMENT_SENT,
-    NEED_CONTENT,
     addition,
     attach_message,
     comment_key,
@@ -29,21 +26,17 @@ from engine.service.conversation_evidence import (
 from engine.service.conversation_said import Handled, Said
 from engine.service.notices import esc
 from engine.service.report_notices import announce_addition
+from engine.texts import Texts
 from storage.models import Dialogue, Person, Resolution, Task, TaskState
 
-DATE_NOT_UNDERSTOOD = extension_talk.DATE_NOT_UNDERSTOOD
-ASK_REASON = extension_talk.ASK_REASON
-EXTENSION_SENT = "Просьба об отсрочке до {to} передана контролёру. Я сообщу о решении."
-EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
-TASK_CLOSED = "Этот пункт уже закрыт: ничего не изменено."
-NEED_TEXT = "Пришлите, пожалуйста, текст одним сообщением. Передумали — /cancel."
 ALBUM_WINDOW = timedelta(minutes=10)  # the rest of a photo album joins the report
 
 
 async def continue_dialogue(
-    dialogue: Dialogue, wrote: Wrote, person: Person, now: datetime
+    dialogue: Dialogue, wrote: Wrote, person: Person, now: datetime, texts: Texts
 ) -> Handled | None:
     """The message as the answer the dialogue waits for; None to handle it as any other."""
+    channel = wrote.who.channel
     task = await Task.get_or_none(id=dialogue.task_id) if dialogue.task_id else None
     step = dialogue.step
     if task is None or not await _still_entitled(step, task, person):
@@ -53,58 +46,63 @@ async def continue_dialogue(
         if wrote.album is None or wrote.album != dialogue.data.get("group"):
             await dialogue.delete()
             return None
-        return await addition(task, wrote, person, now, "evidence-album", quiet=True)
+        return await addition(task, wrote, person, now, texts, "evidence-album", quiet=True)
     if step == "report":
-        return await _report(dialogue, task, wrote, person, now)
+        return await _report(dialogue, task, wrote, person, now, texts)
     text = typed(wrote)
     if step.startswith("extension_") and task.state != TaskState.OPEN:
         await dialogue.delete()
-        return Handled("stale", [Said(TASK_CLOSED)])
+        return Handled("stale", [Said(texts.say("steps.task_closed", channel))])
+    talk = extension_talk.Talk(texts, channel)
     if step == "extension_date":
-        return _said(await extension_talk.on_date(dialogue, task, text, person, now))
+        return _said(await talk.on_date(dialogue, task, text, person, now))
     if step == "extension_confirm":
-        return _said(await extension_talk.on_confirm_text(dialogue, task, text, person, now))
+        return _said(await talk.on_confirm_text(dialogue, task, text, person, now))
     if step == "extension_reason":
-        return await _reason(dialogue, task, text, person, now)
+        return await _reason(dialogue, task, text, person, now, talk)
     if step == "return_comment":
         if not text:
-            return Handled("asked-text", [Said(NEED_TEXT)])
+            return Handled("asked-text", [Said(texts.say("steps.need_text", channel))])
         await dialogue.delete()
-        via = wrote.who.channel
-        await control.pass_comment(task, person, text, now, comment_key(wrote), via=via)
-        return Handled("commented", [Said(COMMENT_SENT)])
+        key = comment_key(wrote)
+        await control.pass_comment(task, person, text, now, key, texts, via=channel)
+        return Handled("commented", [Said(texts.say("evidence.comment_sent", channel))])
     await dialogue.delete()  # a step this version does not know: start afresh
     return None
 
 
 async def _reason(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Handled:
+    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime,
+    talk: extension_talk.Talk,
+) -> Handled:  # fmt: skip
+    texts, channel = talk.texts, talk.channel
     if not text:
-        return Handled("asked-text", [Said(NEED_TEXT)])
-    corrected = await extension_talk.on_reason(dialogue, task, text, person, now)
+        return Handled("asked-text", [Said(texts.say("steps.need_text", channel))])
+    corrected = await talk.on_reason(dialogue, task, text, person, now)
     if corrected is not None:
         return _said(corrected)
     await dialogue.delete()
     to = date.fromisoformat(str(dialogue.data["to"]))
     if task.state != TaskState.OPEN:
-        return Handled("stale", [Said(TASK_CLOSED)])
-    request = await control.request_extension(task, to, text, now)
+        return Handled("stale", [Said(texts.say("steps.task_closed", channel))])
+    request = await control.request_extension(task, to, text, now, texts=texts)
     if request is None:
-        return Handled("extension-pending", [Said(EXTENSION_PENDING)])
-    return Handled("extension-requested", [Said(EXTENSION_SENT.format(to=dmy(to)))])
+        return Handled("extension-pending", [Said(texts.say("steps.extension_pending", channel))])
+    sent = texts.say("steps.extension_sent", channel, to=dmy(to))
+    return Handled("extension-requested", [Said(sent)])
 
 
 async def _report(
-    dialogue: Dialogue, task: Task, wrote: Wrote, person: Person, now: datetime
+    dialogue: Dialogue, task: Task, wrote: Wrote, person: Person, now: datetime, texts: Texts
 ) -> Handled:
+    channel = wrote.who.channel
     pieces = pieces_of(wrote)
     if not pieces:
-        return Handled("asked-content", [Said(NEED_CONTENT)])
+        return Handled("asked-content", [Said(texts.say("evidence.need_content", channel))])
     if not accepts_evidence(task.state):
         await dialogue.delete()
-        return Handled("stale", [Said(TASK_CLOSED)])
-    attached = await attach_message(task, person, pieces, wrote, now)
+        return Handled("stale", [Said(texts.say("steps.task_closed", channel))])
+    attached = await attach_message(task, person, pieces, wrote, now, texts)
     if wrote.album is not None:
         dialogue.step, dialogue.data = "album", {"group": wrote.album}
         dialogue.expires_at = now + ALBUM_WINDOW
@@ -113,9 +111,11 @@ async def _report(
         await dialogue.delete()
     replies = [Said(esc(r)) for r in attached.refused]
     if task.state == TaskState.REPORTED:  # more material for a report already sent
-        await announce_addition(task, source_of(wrote), pieces, now, media_group=wrote.album)
-        return Handled("evidence", [Said(ADDED_TO_REPORT), *replies])
-    done = await owner_says_done(task, now, via=wrote.who.channel, copies=copies_of(wrote, pieces))
+        await announce_addition(task, source_of(wrote), pieces, now, texts, media_group=wrote.album)
+        added = Said(texts.say("evidence.added_to_report", channel))
+        return Handled("evidence", [added, *replies])
+    copies = copies_of(wrote, pieces)
+    done = await owner_says_done(task, now, texts=texts, via=channel, copies=copies)
     return Handled(f"report-{done.name}", [Said(esc(done.answer)), *replies])
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from engine.isolation import PASS_THROUGH, Failures
 from engine.render import Renderer
+from engine.service.delivery import DeliveryReport, Outlets, deliver, enqueue_due
 from engine.service.digests import enqueue_digests
-from engine.service.dispatch import DeliveryReport, Outlets, deliver, enqueue_due
 from engine.service.occurrences import materialize
 from storage.models import Resolution
 

@@ -13,23 +13,25 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import groupby
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 
+from engine.channels.registry import CHANNELS, Kind
 from engine.channels.telegram_text import TELEGRAM_LIMIT, split_message
-from engine.digest import Digest, Item, TaskView, compose
+from engine.digest import TaskView, compose
 from engine.isolation import Failures
 from engine.reach import reach_of
-from engine.render import MAX_OUTPUT_CHARS, Renderer
-from engine.service.dispatch import NO_CHANNEL, route, usable
+from engine.render import Renderer
+from engine.service.delivery import NO_CHANNEL, route, usable
+from engine.service.delivery.route import links_of
+from engine.service.digest_text import render_digest, render_digest_mail
 from engine.service.schedule import policy_of
+from engine.timing import due
 from engine.timing.escalation import Step
-from engine.timing.local import at_local, defer_quiet, local_date
-from engine.workflow.schema import Policy, parse_quiet_hours
+from engine.workflow.schema import Policy
 from storage.models import (
     Cursor,
     Extension,
@@ -45,12 +47,7 @@ log = logging.getLogger("resolute.digests")
 
 VIEW_PAGE = 5000  # task rows read at a time to compose digests
 DONE_LOOKBACK = timedelta(days=62)  # "done since the last digest" looks no further back
-DEFAULT_QUIET = Policy().quiet_hours
 DEFAULT_DIGEST_AT = Policy().digest_at.strftime("%H:%M")
-# A digest has no size limit: its rendering may take this much per item (names and texts are
-# bounded by the schema), over the renderer's usual cap; Telegram gets it in parts.
-CHARS_PER_ITEM = 1000
-MAIL_SECTION_CAP = 100  # items per section in the e-mailed digest; then «и ещё N»
 
 
 @dataclass(frozen=True)
@@ -63,7 +60,7 @@ class Slot:
         return f"{self.timezone}:{self.digest_at:%H:%M}"
 
     def instant(self, day: date) -> datetime:
-        return at_local(day, self.digest_at, ZoneInfo(self.timezone))
+        return due.digest_instant(day, self.digest_at, ZoneInfo(self.timezone))
 
 
 async def enqueue_digests(
@@ -82,18 +79,19 @@ async def enqueue_digests(
     failures = failures if failures is not None else Failures()
     resolutions = {row["id"]: row for row in rows}
     cursors = dict(await Cursor.filter(name__startswith="digest:").values_list("name", "value"))
-    due: list[tuple[Slot, date]] = []
+    due_now: list[tuple[Slot, date]] = []
     for slot in slots_of(resolutions.values()):
-        today = local_date(now, ZoneInfo(slot.timezone))
         done_through = cursors.get(f"digest:{slot.label}", "")
-        if now >= slot.instant(today) and done_through < today.isoformat():
-            due.append((slot, today))
-    if not due:
+        today = due.digest_day_due(now, ZoneInfo(slot.timezone), slot.digest_at, done_through)
+        if today is not None:
+            due_now.append((slot, today))
+    if not due_now:
         return 0
     views = await _task_views(resolutions, now, channels, failures)
     added = 0
-    for slot, today in due:
-        in_slot = [v for v, s in views if s == slot]
+    for slot, today in due_now:
+        in_slot = [v for v, s, _ in views if s == slot]
+        quiet = due.slot_quiet_hours(q for _, s, q in views if s == slot)
         recipients = {v.controller_id for v in in_slot} | {
             r for v in in_slot for step in v.steps for r in step.recipients
         }
@@ -101,7 +99,7 @@ async def enqueue_digests(
         for recipient in sorted(people):
             with failures.guard("digest", f"{recipient}:{slot.label}:{today}"):
                 added += await _enqueue_one(
-                    slot, today, people[recipient], in_slot, renderer, channels, failures
+                    slot, today, people[recipient], in_slot, quiet, renderer, channels, failures
                 )
         name = f"digest:{slot.label}"
         if not await Cursor.filter(name=name).update(value=today.isoformat()):
@@ -123,16 +121,17 @@ async def _task_views(
     now: datetime,
     channels: frozenset[str],
     failures: Failures,
-) -> list[tuple[TaskView, Slot]]:
-    """Every task a digest may mention; a task whose stored policy cannot be read (a snapshot
-    from before the schema's ranges) is left out and recorded in ``failures``."""
+) -> list[tuple[TaskView, Slot, due.Quiet]]:
+    """Every task a digest may mention, with its digest time and its policy's quiet hours;
+    a task whose stored policy cannot be read (a snapshot from before the schema's ranges) is
+    left out and recorded in ``failures``."""
     groups = {g["id"]: g["members"] for g in await Group.all().values("id", "members")}
     fields = (
         "id", "resolution_id", "clause_id", "clause_text", "deadline", "extended_to", "state",
         "reported_at", "closed_at", "policy", "owner_id", "owner__name", "owner__organisation",
-        "owner__telegram_chat_id", "owner__channels", "owner__telegram_blocked_at",
-        "owner__email", "owner__email_bounced_at",
+        "owner__channels", *(f"owner__{f}" for e in CHANNELS for f in e.person_fields),
     )  # fmt: skip
+    links = await links_of(None, channels)  # every link row of a channel that is on
     in_flight = Q(state__in=[TaskState.OPEN, TaskState.REPORTED])
     recently_done = Q(state=TaskState.DONE, closed_at__gte=now - DONE_LOOKBACK)
     asked = {
@@ -141,7 +140,7 @@ async def _task_views(
             "task_id", "requested_to", "requested_at"
         )
     }
-    chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot]] = {}
+    chains: dict[tuple[str, str], tuple[tuple[Step, ...], Slot, due.Quiet]] = {}
     # Read a page at a time and share what repeats (a clause's text, a resolution's title, an
     # owner's name): a large organisation's open tasks must not all sit in memory as rows.
     shared: dict[object, Any] = {}
@@ -169,6 +168,7 @@ async def _task_views(
                     chain = chains[(canonical, resolution["id"])] = (
                         steps,
                         Slot(resolution["timezone"], policy.digest_at),
+                        policy.quiet_hours,
                     )
                 if chain is None:
                     continue
@@ -181,8 +181,10 @@ async def _task_views(
                 owner = shared[("owner", owner_id)] = (
                     row["owner__name"],
                     row["owner__organisation"],
-                    route(fields_of, channels) != NO_CHANNEL,
-                    reach_of(fields_of, channels, ZoneInfo(resolution["timezone"])),
+                    route(fields_of, channels, links.get(owner_id)) != NO_CHANNEL,
+                    reach_of(
+                        fields_of, channels, ZoneInfo(resolution["timezone"]), links.get(owner_id)
+                    ),
                 )
             title = shared.setdefault(
                 ("title", resolution["id"]), f"№ {resolution['number']} «{resolution['title']}»"
@@ -207,7 +209,7 @@ async def _task_views(
                 extension_to=asked[row["id"]][0] if row["id"] in asked else None,
                 extension_at=asked[row["id"]][1] if row["id"] in asked else None,
             )
-            views.append((view, chain[1]))
+            views.append((view, chain[1], chain[2]))
     return views
 
 
@@ -222,6 +224,7 @@ async def _enqueue_one(
     today: date,
     person: Person,
     views: list[TaskView],
+    policy_quiet: due.Quiet,
     renderer: Renderer,
     channels: frozenset[str],
     failures: Failures,
@@ -235,17 +238,24 @@ async def _enqueue_one(
     digest = compose(person.id, today, views, last_day=last_day, last_at=last_at, failures=failures)
     if digest is None:
         return 0
-    quiet = parse_quiet_hours("-".join(person.quiet_hours)) if person.quiet_hours else None
-    tz = ZoneInfo(person.timezone or slot.timezone)
-    due_at = defer_quiet(slot.instant(today), quiet or DEFAULT_QUIET, tz)
+    zone = ZoneInfo(slot.timezone)
+    due_at = due.digest_send_at(
+        today, slot.digest_at, zone, ZoneInfo(person.timezone) if person.timezone else zone,
+        due.quiet_hours_for(person.quiet_hours, policy_quiet),
+    )  # fmt: skip
     key = f"{prefix}{today.isoformat()}"
     # Every channel that reaches the recipient gets the digest (the controller reads both).
     payloads: list[tuple[str, str, dict[str, Any]]] = []
-    for channel in usable(person, channels) or [NO_CHANNEL]:
-        if channel == "email":
-            payloads.append((f"{key}:email", channel, render_digest_mail(renderer, digest, person)))
+    own = (await links_of([person.id], channels)).get(person.id)
+    for channel in usable(person, channels, own) or [NO_CHANNEL]:
+        entry = CHANNELS.get(channel)
+        if entry is not None and entry.kind is Kind.MAIL:
+            payloads.append(
+                (f"{key}:{channel}", channel, render_digest_mail(renderer, digest, person))
+            )
             continue
-        parts = split_message(render_digest(renderer, digest, person), TELEGRAM_LIMIT)
+        limit = entry.max_chars if entry is not None else TELEGRAM_LIMIT
+        parts = split_message(render_digest(renderer, digest, person), limit)
         payloads += [
             (f"{key}:{i}", channel, {"html": part, "part": i, "parts": len(parts)})
             for i, part in enumerate(parts, start=1)
@@ -265,58 +275,3 @@ async def _enqueue_one(
     await Outbox.bulk_create(rows, ignore_conflicts=True)
     log.info("digest.enqueued to=%s day=%s messages=%d", person.id, today, len(rows))
     return len(rows)
-
-
-def _digest_context(digest: Digest, person: Person, cap: int | None = None) -> dict[str, Any]:
-    """What the digest templates get: ``totals`` (items per section, all of them), then the
-    ``sections``, each cut to ``cap`` items if given, and ``more``: how many were left out."""
-    present = [(name, items) for name, items in digest.sections() if items]
-    shown = {name: items[:cap] if cap is not None else items for name, items in present}
-    return {
-        "person": person,
-        "day": digest.day,
-        "totals": {name: len(items) for name, items in present},
-        "more": {name: len(items) - len(shown[name]) for name, items in present},
-        "sections": [
-            (name, shown[name] if name == "unreachable" else _by_resolution_and_clause(shown[name]))
-            for name, _ in present
-        ],
-    }
-
-
-def _size(digest: Digest) -> int:
-    return sum(len(items) for _, items in digest.sections())
-
-
-def render_digest(renderer: Renderer, digest: Digest, person: Person) -> str:
-    """The whole digest, however long: the caller splits it into Telegram messages."""
-    limit = MAX_OUTPUT_CHARS + CHARS_PER_ITEM * _size(digest)
-    context = _digest_context(digest, person)
-    return renderer.render("telegram/digest.html", max_chars=limit, **context)
-
-
-def render_digest_mail(renderer: Renderer, digest: Digest, person: Person) -> dict[str, Any]:
-    """Subject, HTML (a table per section) and plain text of the e-mailed digest: totals
-    first, then at most MAIL_SECTION_CAP items per section, so a long one stays readable."""
-    context = _digest_context(digest, person, MAIL_SECTION_CAP)
-    limit = MAX_OUTPUT_CHARS + CHARS_PER_ITEM * min(_size(digest), 7 * MAIL_SECTION_CAP)
-    return {
-        "subject": f"Сводка по исполнению постановлений на {digest.day:%d.%m.%Y}",
-        "html": renderer.render("email/digest.html", max_chars=limit, **context),
-        "text": renderer.render_text("email/digest.txt", max_chars=limit, **context),
-    }
-
-
-def _by_resolution_and_clause(items: list[Item]) -> list[dict[str, Any]]:
-    """[{title, clauses: [{id, text, items}]}], keeping the items' order."""
-    out: list[dict[str, Any]] = []
-    for title, by_resolution in groupby(items, key=lambda i: i.task.resolution_title):
-        clauses: dict[str, dict[str, Any]] = {}
-        for item in by_resolution:
-            task = item.task
-            clause = clauses.setdefault(
-                task.clause_id, {"id": task.clause_id, "text": task.clause_text, "items": []}
-            )
-            clause["items"].append(item)
-        out.append({"title": title, "clauses": list(clauses.values())})
-    return out

@@ -18,28 +18,15 @@ from engine.callbacks import Action, Press
 from engine.channels.base import Button, Keyboard
 from engine.channels.events import Who
 from engine.dates_ru import date_only, parse_new_date
-from engine.render import dmy, plural
+from engine.render import dmy
 from engine.service import control
+from engine.texts import Texts
 from engine.timing.local import local_date
 from storage.models import Dialogue, Person, Resolution, Task, TaskState
 
 CONFIRM_AFTER_DAYS = 92  # a new deadline further out than ~3 months is asked back yes/no
 EXAMPLE_AFTER_DAYS = 14  # the example date in a prompt: two weeks after the deadline
-
-DATE_NOT_UNDERSTOOD = (
-    "Не удалось понять дату. Напишите, например, {examples}. Передумали — /cancel."
-)
-ASK_REASON = "Новый срок — {to}. Коротко напишите причину отсрочки. Передумали — /cancel."
-ASK_CONFIRM = (
-    "Новый срок — {to}, это через {days} {days_word} и на {more} {more_word} позже нынешнего "
-    "({deadline}). Всё верно?"
-)
-ASK_CONFIRM_AGAIN = "Ответьте, пожалуйста, кнопкой «Да» или «Нет» (или напишите другую дату)."
-ASK_OTHER_DATE = "Хорошо. Напишите другую дату, например, {examples}. Передумали — /cancel."
-REASON_IS_A_DATE = "Это похоже на дату, а не на причину. "
-ANSWER_CONFIRMED = "Срок подтверждён."
-ANSWER_OTHER = "Жду другую дату."
-ANSWER_QUESTION_STALE = "Этот вопрос уже неактуален: ничего не изменено."
+# What a typed answer to the yes/no question may be: words read, never shown.
 YES_WORDS = frozenset({"да", "верно", "да, верно", "yes", "подтверждаю", "ок", "ok"})
 NO_WORDS = frozenset({"нет", "не", "no", "неверно", "нет, другая дата"})
 
@@ -47,16 +34,8 @@ NO_WORDS = frozenset({"нет", "не", "no", "неверно", "нет, дру�
 @dataclass(frozen=True)
 class Answer:
     name: str  # stable name for the inbound record
-    html: str
+    html: str  # plain text, escaped where it is sent
     buttons: Keyboard = ()
-
-
-def examples(deadline: date, today: date) -> str:
-    """«до 5 марта», «05.03.2024», «на неделю» или «через две недели», from the task's own
-    deadline (never a date of some other year)."""
-    sample = max(deadline, today) + timedelta(days=EXAMPLE_AFTER_DAYS)
-    worded = format_date(sample, "d MMMM", locale="ru")
-    return f"«до {worded}», «{dmy(sample)}», «на неделю» или «через две недели»"
 
 
 async def today_of(task: Task, person: Person, now: datetime) -> date:
@@ -64,100 +43,121 @@ async def today_of(task: Task, person: Person, now: datetime) -> date:
     return local_date(now, ZoneInfo(person.timezone or resolution.timezone))
 
 
-async def on_date(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Answer:
-    """The owner's answer to «До какой даты нужна отсрочка?»."""
-    today = await today_of(task, person, now)
-    deadline = task.extended_to or task.deadline
-    to = parse_new_date(text, today, deadline=deadline) if text else None
-    if to is None:
-        return Answer(
-            "date-not-understood", DATE_NOT_UNDERSTOOD.format(examples=examples(deadline, today))
-        )
-    problem = control.extension_problem(task, to, today)
-    if problem is not None:
-        dialogue.step, dialogue.data = "extension_date", {}
-        await dialogue.save()
-        return Answer("date-refused", f"{problem} Передумали — /cancel.")
-    dialogue.data = {"to": to.isoformat()}
-    if (to - today).days > CONFIRM_AFTER_DAYS:
-        dialogue.step = "extension_confirm"
-        await dialogue.save()
-        days, more = (to - today).days, (to - deadline).days
-        question = ASK_CONFIRM.format(
-            to=dmy(to), days=days, days_word=plural(days, "день", "дня", "дней"),
-            more=more, more_word=plural(more, "день", "дня", "дней"), deadline=dmy(deadline),
-        )  # fmt: skip
-        return Answer("asked-confirm", question, confirm_buttons(task.id))
-    dialogue.step = "extension_reason"
-    await dialogue.save()
-    return Answer("asked-reason", ASK_REASON.format(to=dmy(to)))
-
-
-def confirm_buttons(task_id: int) -> Keyboard:
+def confirm_buttons(task_id: int, texts: Texts, channel: str | None = None) -> Keyboard:
     return (
         (
-            Button("✔️ Да, верно", Press(Action.DATE_YES, task_id)),
-            Button("✖️ Нет, другая дата", Press(Action.DATE_NO, task_id)),
+            Button(texts.plain("extension.button_yes", channel), Press(Action.DATE_YES, task_id)),
+            Button(texts.plain("extension.button_no", channel), Press(Action.DATE_NO, task_id)),
         ),
     )
 
 
-async def on_confirm_text(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Answer:
-    """A typed «да» / «нет» to the question about a far date, or another date."""
-    word = text.strip().lower().rstrip(".!")
-    if word in YES_WORDS:
-        return await _confirmed(dialogue)
-    if word in NO_WORDS:
-        return await _other_date(dialogue, task, person, now)
-    today = await today_of(task, person, now)
-    if parse_new_date(text, today, deadline=task.extended_to or task.deadline) is not None:
-        return await on_date(dialogue, task, text, person, now)
-    return Answer("asked-confirm-again", ASK_CONFIRM_AGAIN)
+@dataclass(frozen=True)
+class Talk:
+    """The dialogue about more time with one person, in the words of ``texts`` for the
+    messenger ``channel`` they write from."""
 
+    texts: Texts
+    channel: str
 
-async def on_confirm_press(
-    yes: bool, who: Who, task: Task, person: Person, now: datetime
-) -> tuple[str, str, str | None]:
-    """A press of «Да» / «Нет»: (answer to the press, stable name, prompt to send)."""
-    dialogue = await Dialogue.get_or_none(channel=who.channel, chat_id=who.chat_id)
-    if (
-        dialogue is None
-        or dialogue.step != "extension_confirm"
-        or dialogue.task_id != task.id
-        or dialogue.person_id != person.id
-        or dialogue.expires_at <= now
-        or task.state != TaskState.OPEN
-    ):
-        return ANSWER_QUESTION_STALE, "stale", None
-    answer = await (_confirmed(dialogue) if yes else _other_date(dialogue, task, person, now))
-    return (ANSWER_CONFIRMED if yes else ANSWER_OTHER), answer.name, answer.html
+    def _say(self, key: str, **context: object) -> str:
+        return self.texts.plain(key, self.channel, **context)
 
+    def examples(self, deadline: date, today: date) -> str:
+        """«до 5 марта», «05.03.2024», «на неделю» или «через две недели», from the task's own
+        deadline (never a date of some other year)."""
+        sample = max(deadline, today) + timedelta(days=EXAMPLE_AFTER_DAYS)
+        day = format_date(sample, "d MMMM", locale="ru")
+        return self._say("extension.examples", day=day, date=dmy(sample))
 
-async def on_reason(
-    dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
-) -> Answer | None:
-    """A "reason" that is only a date is a corrected date; None: it is a reason indeed."""
-    today = await today_of(task, person, now)
-    if date_only(text, today, deadline=task.extended_to or task.deadline) is None:
-        return None
-    answer = await on_date(dialogue, task, text, person, now)
-    return Answer(answer.name, REASON_IS_A_DATE + answer.html, answer.buttons)
+    async def on_date(
+        self, dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
+    ) -> Answer:
+        """The owner's answer to «До какой даты нужна отсрочка?»."""
+        today = await today_of(task, person, now)
+        deadline = task.extended_to or task.deadline
+        to = parse_new_date(text, today, deadline=deadline) if text else None
+        if to is None:
+            hint = self.examples(deadline, today)
+            return Answer(
+                "date-not-understood", self._say("extension.date_not_understood", examples=hint)
+            )
+        problem = control.extension_problem(task, to, today, self.texts, self.channel)
+        if problem is not None:
+            dialogue.step, dialogue.data = "extension_date", {}
+            await dialogue.save()
+            return Answer("date-refused", self._say("extension.date_refused", problem=problem))
+        dialogue.data = {"to": to.isoformat()}
+        if (to - today).days > CONFIRM_AFTER_DAYS:
+            dialogue.step = "extension_confirm"
+            await dialogue.save()
+            question = self._say(
+                "extension.ask_confirm", to=dmy(to), days=(to - today).days,
+                more=(to - deadline).days, deadline=dmy(deadline),
+            )  # fmt: skip
+            buttons = confirm_buttons(task.id, self.texts, self.channel)
+            return Answer("asked-confirm", question, buttons)
+        dialogue.step = "extension_reason"
+        await dialogue.save()
+        return Answer("asked-reason", self._say("extension.ask_reason", to=dmy(to)))
 
+    async def on_confirm_text(
+        self, dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
+    ) -> Answer:
+        """A typed «да» / «нет» to the question about a far date, or another date."""
+        word = text.strip().lower().rstrip(".!")
+        if word in YES_WORDS:
+            return await self._confirmed(dialogue)
+        if word in NO_WORDS:
+            return await self._other_date(dialogue, task, person, now)
+        today = await today_of(task, person, now)
+        if parse_new_date(text, today, deadline=task.extended_to or task.deadline) is not None:
+            return await self.on_date(dialogue, task, text, person, now)
+        return Answer("asked-confirm-again", self._say("extension.ask_confirm_again"))
 
-async def _confirmed(dialogue: Dialogue) -> Answer:
-    dialogue.step = "extension_reason"
-    await dialogue.save()
-    to = date.fromisoformat(str(dialogue.data["to"]))
-    return Answer("asked-reason", ASK_REASON.format(to=dmy(to)))
+    async def on_confirm_press(
+        self, yes: bool, who: Who, task: Task, person: Person, now: datetime
+    ) -> tuple[str, str, str | None]:
+        """A press of «Да» / «Нет»: (answer to the press, stable name, prompt to send)."""
+        dialogue = await Dialogue.get_or_none(channel=who.channel, chat_id=who.chat_id)
+        if (
+            dialogue is None
+            or dialogue.step != "extension_confirm"
+            or dialogue.task_id != task.id
+            or dialogue.person_id != person.id
+            or dialogue.expires_at <= now
+            or task.state != TaskState.OPEN
+        ):
+            return self._say("extension.question_stale"), "stale", None
+        if yes:
+            answer = await self._confirmed(dialogue)
+        else:
+            answer = await self._other_date(dialogue, task, person, now)
+        said = self._say("extension.confirmed" if yes else "extension.other")
+        return said, answer.name, answer.html
 
+    async def on_reason(
+        self, dialogue: Dialogue, task: Task, text: str, person: Person, now: datetime
+    ) -> Answer | None:
+        """A "reason" that is only a date is a corrected date; None: it is a reason indeed."""
+        today = await today_of(task, person, now)
+        if date_only(text, today, deadline=task.extended_to or task.deadline) is None:
+            return None
+        answer = await self.on_date(dialogue, task, text, person, now)
+        corrected = self._say("extension.reason_is_a_date", answer=answer.html)
+        return Answer(answer.name, corrected, answer.buttons)
 
-async def _other_date(dialogue: Dialogue, task: Task, person: Person, now: datetime) -> Answer:
-    dialogue.step, dialogue.data = "extension_date", {}
-    await dialogue.save()
-    today = await today_of(task, person, now)
-    hint = examples(task.extended_to or task.deadline, today)
-    return Answer("asked-date", ASK_OTHER_DATE.format(examples=hint))
+    async def _confirmed(self, dialogue: Dialogue) -> Answer:
+        dialogue.step = "extension_reason"
+        await dialogue.save()
+        to = date.fromisoformat(str(dialogue.data["to"]))
+        return Answer("asked-reason", self._say("extension.ask_reason", to=dmy(to)))
+
+    async def _other_date(
+        self, dialogue: Dialogue, task: Task, person: Person, now: datetime
+    ) -> Answer:
+        dialogue.step, dialogue.data = "extension_date", {}
+        await dialogue.save()
+        today = await today_of(task, person, now)
+        hint = self.examples(task.extended_to or task.deadline, today)
+        return Answer("asked-date", self._say("extension.ask_other_date", examples=hint))

@@ -41,8 +41,9 @@ from engine.channels.events import (
 from engine.isolation import Failures
 from engine.report.bot import send_reports
 from engine.service import conversation, presses
-from engine.service.answers import TOO_MANY, Answers, Front, Verdict
+from engine.service.answers import Answers, Front, Verdict
 from engine.service.conversation_said import Handled
+from engine.texts import Texts, texts_for
 from storage.models import Cursor, Inbound
 
 if TYPE_CHECKING:
@@ -63,6 +64,11 @@ class Context:
     secret: bytes
     front: Front
     templates_dir: Path | None = None
+
+    @property
+    def texts(self) -> Texts:
+        """The replies' wording: the built-in catalog with the templates folder's overrides."""
+        return texts_for(self.templates_dir)
 
 
 async def pull_telegram(
@@ -185,14 +191,16 @@ async def _handle(context: Context, key: str, event: Event | None, now: datetime
 
 async def _on_press(context: Context, event: Pressed, now: datetime) -> str:
     messenger, who = context.messenger, event.who
-    result = await presses.press(Signer(context.secret), event, now)
+    result = await presses.press(Signer(context.secret), event, now, context.texts)
     await messenger.answer(event.press_id, result.answer)
     if event.message is not None and result.changed:
         await messenger.drop_buttons(event.message)
     if result.prompt is not None:
         context.front.answers.submit((who.channel, who.chat_id), result.prompt)
     if result.reports_for is not None:  # to the presser's own dialog, wherever the button was
-        await send_reports(messenger, who.chat_id, result.reports_for, now, context.templates_dir)
+        await send_reports(
+            messenger, who.chat_id, result.reports_for, now, context.texts, context.templates_dir
+        )
     return result.name
 
 
@@ -202,22 +210,28 @@ async def _on_message(context: Context, key: str, event: Wrote | Started, now: d
     verdict = await front.flood.admit(chat, now)
     if verdict is not Verdict.ADMIT:  # recorded, not acted on
         if verdict is Verdict.FLOODING:
-            front.answers.submit(chat, TOO_MANY, known=False, replace=True)
+            too_many = context.texts.say("answers.too_many", who.channel)
+            front.answers.submit(chat, too_many, known=False, replace=True)
         return "flood-ignored"
     # All of a message's effects and its record as handled, or none of them (then it is
     # handled again after a restart): evidence is stored once however the process dies.
     async with in_transaction():
         handled: Handled
         if isinstance(event, Started):
-            handled = await conversation.on_start(event, context.secret, now)
+            handled = await conversation.on_start(event, context.secret, now, context.texts)
         else:
-            handled = await conversation.on_message(event, now)
+            handled = await conversation.on_message(event, now, context.texts)
         await Inbound.filter(key=key).update(outcome=handled.name)
     known = handled.name != "stranger"
     for said in handled.replies:
         front.answers.submit(chat, said.html, said.buttons, known=known)
     if handled.reports_for is not None:  # built after the transaction: it only reads
         await send_reports(
-            context.messenger, who.chat_id, handled.reports_for, now, context.templates_dir
+            context.messenger,
+            who.chat_id,
+            handled.reports_for,
+            now,
+            context.texts,
+            context.templates_dir,
         )
     return handled.name

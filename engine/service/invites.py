@@ -28,29 +28,12 @@ from engine.channels.email import Mail
 from engine.channels.events import Who
 from engine.errors import ConfigError
 from engine.service.copies import name_of
+from engine.texts import Texts
 from storage.models import Dialogue, Invite, Link, Person
 
 TOKEN_BYTES = 24  # 32 URL-safe characters: within Telegram's 64 for a start parameter
 DEFAULT_TTL = timedelta(days=14)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
-GREETING = (
-    "Здравствуйте, {name}! Вы подключены к боту контроля исполнения постановлений. "
-    "Я буду напоминать о ваших пунктах; отметить выполнение, отправить отчёт или попросить "
-    "отсрочку можно кнопками под напоминанием. Список ваших пунктов — /tasks, справка — /help."
-)
-REFUSED_UNKNOWN = (
-    "Эта ссылка-приглашение недействительна. Попросите секретаря выслать новую персональную ссылку."
-)
-REFUSED_USED = (
-    "Эта ссылка-приглашение уже использована. Если это были не вы, сообщите секретарю; "
-    "для подключения нужна новая персональная ссылка."
-)
-REFUSED_EXPIRED = "Срок действия ссылки-приглашения истёк. Попросите секретаря выслать новую."
-REFUSED_TAKEN = (
-    "Этот аккаунт {messenger} уже подключён как {name}, а ссылка выдана другому участнику. "
-    "Если это ошибка, обратитесь к секретарю."
-)
 
 
 def token_hash(secret: bytes, token: str) -> str:
@@ -87,39 +70,44 @@ class Redeemed:
     person: Person | None = None
 
 
-async def redeem(secret: bytes, token: str, who: Who, now: datetime) -> Redeemed:
-    """``/start <token>`` from ``who``: bind their dialog to the invited person, once."""
+async def redeem(secret: bytes, token: str, who: Who, now: datetime, texts: Texts) -> Redeemed:
+    """``/start <token>`` from ``who``: bind their dialog to the invited person, once (the
+    answer is plain text, in the words of ``texts``)."""
     chat_id = who.chat_id
+
+    def say(key: str, **context: object) -> str:
+        return texts.plain(key, who.channel, **context)
+
     if not _TOKEN.fullmatch(token):
         refusal("invite.unknown", channel=who.channel, chat=chat_id)
-        return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
+        return Redeemed(say("invites.unknown"), "invite-unknown")
     async with in_transaction():
         invite = await Invite.get_or_none(token_hash=token_hash(secret, token))
         if invite is None:
             refusal("invite.unknown", channel=who.channel, chat=chat_id)
-            return Redeemed(REFUSED_UNKNOWN, "invite-unknown")
+            return Redeemed(say("invites.unknown"), "invite-unknown")
         person = await Person.get(id=invite.person_id)
         if invite.used_at is not None:
             if invite.used_by_chat == who.user_id and await _holds(who, person):
-                return Redeemed(GREETING.format(name=person.name), "invite-again", person)
+                return Redeemed(say("invites.greeting", name=person.name), "invite-again", person)
             refusal("invite.reused", channel=who.channel, chat=chat_id, person=person.id)
-            return Redeemed(REFUSED_USED, "invite-reused")
+            return Redeemed(say("invites.used"), "invite-reused")
         if invite.expires_at <= now:
             refusal("invite.expired", channel=who.channel, chat=chat_id, person=person.id)
-            return Redeemed(REFUSED_EXPIRED, "invite-expired")
+            return Redeemed(say("invites.expired"), "invite-expired")
         holder = await _holder(who, person)
         if holder is not None:
             refusal(
                 "invite.chat_taken", channel=who.channel, chat=chat_id, person=person.id,
                 holder=holder.id,
             )  # fmt: skip
-            taken = REFUSED_TAKEN.format(messenger=name_of(who.channel), name=holder.name)
+            taken = say("invites.taken", messenger=name_of(who.channel), name=holder.name)
             return Redeemed(taken, "invite-chat-taken")
         used = await Invite.filter(id=invite.id, used_at=None).update(
             used_at=now, used_by_chat=who.user_id
         )
         if not used:  # the same link pressed twice at once: the other press won
-            return Redeemed(REFUSED_USED, "invite-reused")
+            return Redeemed(say("invites.used"), "invite-reused")
         await _bind(who, person, now)
         # Whatever the bot was waiting for from this dialog, or from this person's old dialog
         # on this messenger, was someone else's conversation (or an old one): it ends here.
@@ -129,7 +117,7 @@ async def redeem(secret: bytes, token: str, who: Who, now: datetime) -> Redeemed
         await record("person.linked", at=now, actor=person.id, chat=chat_id, via=who.channel)
     if who.channel == "telegram":
         person.telegram_chat_id = chat_id
-    return Redeemed(GREETING.format(name=person.name), "linked", person)
+    return Redeemed(say("invites.greeting", name=person.name), "linked", person)
 
 
 async def _holds(who: Who, person: Person) -> bool:
@@ -205,22 +193,24 @@ async def invite_people(
     return issued
 
 
-def invite_mail(issued: Issued, ttl: timedelta, now: datetime, messenger: str = "Telegram") -> Mail:
+def invite_mail(
+    issued: Issued, ttl: timedelta, now: datetime, texts: Texts, messenger: str = "Telegram"
+) -> Mail:
     """The invitation by e-mail, for people who are not in ``messenger`` with the bot yet."""
     person = issued.person
     assert person.email is not None
-    days = ttl.days
-    text = (
-        f"Здравствуйте, {person.name}!\n\n"
-        f"Напоминания о пунктах постановлений, которые вам поручены, приходят в {messenger}. "
-        "Чтобы подключиться, откройте персональную ссылку и нажмите «Запустить» (Start):\n\n"
-        f"{issued.link}\n\n"
-        f"Ссылка одноразовая и действует {days} дн. Не пересылайте её другим.\n"
+    text = texts.plain(
+        "invites.mail_text",
+        "email",
+        name=person.name,
+        link=issued.link,
+        days=ttl.days,
+        messenger=messenger,
     )
     link = html.escape(issued.link)
     body = "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p.strip())
     body = body.replace(link, f'<a href="{link}">{link}</a>')
     return Mail(
-        person.email, person.name, "Подключение к боту контроля исполнения", body, text,
+        person.email, person.name, texts.plain("invites.mail_subject", "email"), body, text,
         f"invite:{person.id}:{now.isoformat()}",
     )  # fmt: skip

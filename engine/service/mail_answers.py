@@ -24,6 +24,7 @@ from engine.mail_replies import Reply
 from engine.render import Renderer
 from engine.service.confirm import Outcome
 from engine.service.notices import clause_line, notify, plain
+from engine.texts import Texts
 from storage.models import Outbox, Person, Resolution, Task
 
 log = logging.getLogger("resolute.mail")
@@ -51,7 +52,9 @@ async def warn_controller(
         number=resolution.number,
         owner_name=owner.name,
     )
-    subject = f"Проверьте письмо по пункту {task.clause_id} постановления № {resolution.number}"
+    subject = Texts.for_renderer(renderer).plain(
+        "mail.unverified_subject", clause=task.clause_id, number=resolution.number
+    )
     await notify(resolution.controller, f"mail-unverified:{key}", body, now, subject=subject)
 
 
@@ -76,7 +79,7 @@ async def tell_kept_partly(
         charsets=reply.unknown_charsets,
         renamed=reply.renamed,
     )
-    subject = f"Ваше письмо по пункту {task.clause_id}"
+    subject = Texts.for_renderer(renderer).plain("mail.your_mail_subject", clause=task.clause_id)
     await notify(owner, f"mail-answer:{key}", body, now, subject=subject, task_id=task.id)
     log.info(
         event_line(
@@ -94,11 +97,17 @@ async def tell_legacy(renderer: Renderer, task: Task, owner: Person, now: dateti
     number = (await Resolution.get(id=task.resolution_id)).number
     body = renderer.render("telegram/mail_legacy.html", clause_id=task.clause_id, number=number)
     key = f"mail-legacy:{owner.id}:{now.date().isoformat()}"
-    await notify(owner, key, body, now, subject=f"Ваше письмо по пункту {task.clause_id}")
+    subject = Texts.for_renderer(renderer).plain("mail.your_mail_subject", clause=task.clause_id)
+    await notify(owner, key, body, now, subject=subject)
 
 
 async def answer_confirmation(
-    task: Task, owner: Person, message_id: str | None, outcome: Outcome, now: datetime
+    task: Task,
+    owner: Person,
+    message_id: str | None,
+    outcome: Outcome,
+    now: datetime,
+    texts: Texts,
 ) -> bool:
     """Queue the thanks for a confirmation by mail; False if there is nothing to answer (it
     changed nothing, no address) or it was answered before."""
@@ -111,7 +120,9 @@ async def answer_confirmation(
         "html": body,
         "mail_html": "<br>\n".join(body.split("\n")),
         "text": plain(body),
-        "subject": f"Re: пункт {task.clause_id} постановления № {resolution.number}",
+        "subject": texts.plain(
+            "mail.thanks_subject", "email", clause=task.clause_id, number=resolution.number
+        ),
         "in_reply_to": message_id if message_id and _MESSAGE_ID.fullmatch(message_id) else None,
         "buttons": [],
         "copies": [],

@@ -26,6 +26,7 @@ from engine.render import Renderer
 from engine.service import mail_answers
 from engine.service.confirm import Piece, attach, owner_says_done
 from engine.service.mail_match import NotMatched, bounced_people, match
+from engine.texts import Texts
 from storage.models import Cursor, Inbound, Outbox, Person, Task, TaskState
 
 log = logging.getLogger("resolute.mail")
@@ -140,15 +141,16 @@ async def _handle(
         return "not-a-task", None
     if task.state == TaskState.CANCELLED:
         return "cancelled", None
-    stored = await _store_evidence(task, owner, reply, now)
+    texts = Texts.for_renderer(renderer)
+    stored = await _store_evidence(task, owner, reply, now, texts)
     await mail_answers.tell_kept_partly(renderer, task, owner, reply, stored, key, now)
     warning = mail_answers.caution(renderer, reply)
     if warning:
         log.warning(event_line("mail.dmarc_failed", task=task.id, sender=reply.sender))
     outcome, changed, announced = ("evidence" if stored else "empty"), stored > 0, False
     if reply.confirms:
-        result = await owner_says_done(task, now, via="email", caution=warning)
-        await mail_answers.answer_confirmation(task, owner, reply.message_id, result, now)
+        result = await owner_says_done(task, now, texts=texts, via="email", caution=warning)
+        await mail_answers.answer_confirmation(task, owner, reply.message_id, result, now, texts)
         outcome, changed = result.name, changed or result.changed
         announced = result.changed and result.name == TaskState.REPORTED.value
     if warning and changed and not announced:  # the report notice already carries it
@@ -166,7 +168,9 @@ async def _answer_legacy(row: Outbox, reply: Reply, renderer: Renderer, now: dat
         await mail_answers.tell_legacy(renderer, task, row.person, now)
 
 
-async def _store_evidence(task: Task, owner: Person, reply: Reply, now: datetime) -> int:
+async def _store_evidence(
+    task: Task, owner: Person, reply: Reply, now: datetime, texts: Texts
+) -> int:
     pieces = [Piece(reply.text, reference=reply.message_id)] if reply.text else []
     pieces += [
         Piece(None, f.file_name, f.content_type, len(f.data), f.data, reply.message_id)
@@ -174,7 +178,7 @@ async def _store_evidence(task: Task, owner: Person, reply: Reply, now: datetime
     ]
     if reply.too_large:
         log.warning(event_line("mail.attachments_skipped", task=task.id, files=reply.too_large))
-    attached = await attach(task, owner.id, pieces, now, source="email")
+    attached = await attach(task, owner.id, pieces, now, texts, source="email")
     for reason in attached.refused:
         log.warning(event_line("mail.evidence_refused", task=task.id, reason=repr(reason)))
     return attached.stored

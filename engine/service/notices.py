@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engine.channels.base import Button
-from engine.service.dispatch import route
+from engine.channels.registry import CHANNELS, Kind
+from engine.service.delivery import route
+from engine.service.delivery.buttons import keyboard_rows, keyboard_to_payload
+from engine.service.delivery.route import links_of
 from storage.models import Outbox, Person, Task
 
-ALL_CHANNELS = frozenset({"telegram", "email"})
 _TAG = re.compile(r"<[^>]+>")
 BUTTONS_IN_TELEGRAM = "Ответить на это сообщение можно кнопками в Telegram-боте."
 BUTTONS_NEED_TELEGRAM = (
@@ -54,17 +56,20 @@ async def notify(
     before (the event was already announced). ``buttons`` are kept as intents, signed when
     sent; ``copies``: a user's messages to copy along, channel-tagged (engine.service.copies:
     the photos and files of a report), copied where the messenger is the same."""
-    rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+    everywhere = frozenset(CHANNELS.names)
+    links = (await links_of([person.id], everywhere)).get(person.id)
     footer = ""
-    if rows:
-        linked = person.telegram_chat_id is not None
+    if keyboard_rows(buttons):
+        linked = any(
+            e.kind is Kind.MESSENGER and e.address(person, links).to is not None for e in CHANNELS
+        )
         footer = f"\n\n{BUTTONS_IN_TELEGRAM if linked else BUTTONS_NEED_TELEGRAM}"
     payload = {
         "html": body,
         "mail_html": "<br>\n".join((body + html.escape(footer)).split("\n")),
         "text": plain(body) + footer,
         "subject": subject,
-        "buttons": [[b.stored() for b in row] for row in rows],
+        "buttons": keyboard_to_payload(buttons),
         "copies": list(copies),
     }
     _, created = await Outbox.get_or_create(
@@ -72,7 +77,7 @@ async def notify(
         defaults={
             "task_id": task_id,
             "person_id": person.id,
-            "channel": route(person, ALL_CHANNELS),
+            "channel": route(person, everywhere, links),
             "kind": "notice",
             "due_at": now,
             "attempt_at": now,

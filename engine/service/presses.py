@@ -19,25 +19,12 @@ from engine.channels.events import Pressed, Who
 from engine.render import dmy
 from engine.report import bot as report_bot
 from engine.service import control, extension_talk
-from engine.service.confirm import ANSWER_CANCELLED, ANSWER_CLOSED, Outcome, owner_says_done
+from engine.service.confirm import Outcome, owner_says_done
 from engine.service.identity import person_of
 from engine.service.notices import esc
+from engine.texts import Texts
 from storage.models import Dialogue, Extension, Person, Resolution, Task, TaskState
 
-ANSWER_FORGED = "Эта кнопка недействительна."
-ANSWER_FOREIGN = "Этот пункт поручен другому исполнителю: отметить его может только он сам."
-ANSWER_NOT_CONTROLLER = "Это решение может принять только контролёр постановления."
-ANSWER_ASK_REPORT = "Жду отчёт следующим сообщением."
-ANSWER_ASK_DATE = "Жду новую дату следующим сообщением."
-ANSWER_EXTENSION_PENDING = "Просьба об отсрочке по этому пункту уже на рассмотрении у контролёра."
-ASK_REPORT = (
-    "Пришлите отчёт по пункту {clause} одним сообщением: текст, ссылку, фото или файл "
-    "(с подписью, если нужно). Передумали — /cancel."
-)
-ASK_DATE = (
-    "До какой даты нужна отсрочка по пункту {clause}? Сейчас срок — {deadline}. "
-    "Напишите, например: {examples}. Передумали — /cancel."
-)
 DIALOGUE_TTL = timedelta(hours=1)  # an answer hours later is more likely about something else
 
 
@@ -47,43 +34,51 @@ class PressResult(Outcome):
     reports_for: str | None = None  # a controller's id: send them their reports (DOCX) after
 
 
-async def press(signer: Signer, event: Pressed, now: datetime) -> PressResult:
-    """Apply a press of one of our buttons: the one place a press's data is verified."""
+async def press(signer: Signer, event: Pressed, now: datetime, texts: Texts) -> PressResult:
+    """Apply a press of one of our buttons: the one place a press's data is verified. The
+    answers are plain text (a pop-up), the prompts HTML, in the words of ``texts``."""
     who = event.who
     pressed = signer.verify(event.data)
     if pressed is None:
         refusal("callback.forged", user=who.user_id, data=repr(event.data))
-        return PressResult(ANSWER_FORGED, False, "forged")
+        return PressResult(texts.plain("presses.forged", who.channel), False, "forged")
     person = await person_of(who)
     if pressed.action == Action.REPORTS:  # «Справка для президиума» under /status
         if person is None or not await report_bot.controls_any(person.id):
             refusal("callback.not_controller", user=who.user_id, action=pressed.action.value)
-            return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
-        return PressResult(report_bot.COMING, False, "report", reports_for=person.id)
+            return _not_controller(texts, who)
+        coming = texts.plain("reportbot.coming", who.channel)
+        return PressResult(coming, False, "report", reports_for=person.id)
     async with in_transaction():
         if pressed.action in (Action.APPROVE, Action.REJECT):
-            return await _on_extension(pressed, person, who, now)
+            return await _on_extension(pressed, person, who, now, texts)
         # Lock the task row alone: PostgreSQL refuses FOR UPDATE across an outer join.
         task = await Task.filter(id=pressed.target).select_for_update().first()
         if task is None:
             refusal("callback.unknown_task", user=who.user_id, task=pressed.target)
-            return PressResult(ANSWER_FORGED, False, "unknown-task")
+            return PressResult(texts.plain("presses.forged", who.channel), False, "unknown-task")
         if pressed.action.by_controller:
-            return await _as_controller(pressed, task, person, who, now)
+            return await _as_controller(pressed, task, person, who, now, texts)
         if person is None or person.id != task.owner_id:
             refusal("callback.foreign", user=who.user_id, task=task.id, owner=task.owner_id)
-            return PressResult(ANSWER_FOREIGN, False, "foreign")
-        return await _as_owner(pressed.action, task, person, who, now)
+            return PressResult(texts.plain("presses.foreign", who.channel), False, "foreign")
+        return await _as_owner(pressed.action, task, person, who, now, texts)
+
+
+def _not_controller(texts: Texts, who: Who) -> PressResult:
+    return PressResult(texts.plain("presses.not_controller", who.channel), False, "not-controller")
 
 
 async def _as_owner(
-    action: Action, task: Task, person: Person, who: Who, now: datetime
+    action: Action, task: Task, person: Person, who: Who, now: datetime, texts: Texts
 ) -> PressResult:
+    channel = who.channel
     if action == Action.DONE:
-        done = await owner_says_done(task, now, via=who.channel)
+        done = await owner_says_done(task, now, texts=texts, via=channel)
         return PressResult(done.answer, done.changed, done.name)
+    talk = extension_talk.Talk(texts, channel)
     if action in (Action.DATE_YES, Action.DATE_NO):
-        answer, name, prompt = await extension_talk.on_confirm_press(
+        answer, name, prompt = await talk.on_confirm_press(
             action == Action.DATE_YES, who, task, person, now
         )
         prompt = None if prompt is None else esc(prompt)
@@ -93,55 +88,64 @@ async def _as_owner(
     allowed = (TaskState.OPEN, TaskState.REPORTED) if action == Action.REPORT else (TaskState.OPEN,)
     if task.state not in allowed:
         refusal("confirm.stale", via=who.channel, task=task.id, state=task.state.value)
-        answer = ANSWER_CANCELLED if task.state == TaskState.CANCELLED else ANSWER_CLOSED
-        return PressResult(answer, False, "stale")
-    clause = esc(task.clause_id)
+        closed = "confirm.cancelled" if task.state == TaskState.CANCELLED else "confirm.closed"
+        return PressResult(texts.plain(closed, channel), False, "stale")
     if action == Action.REPORT:
         await expect(who, person, "report", task, now)
-        prompt = ASK_REPORT.format(clause=clause)
-        return PressResult(ANSWER_ASK_REPORT, False, "asked-report", prompt)
+        prompt = texts.say("presses.ask_report", channel, clause=task.clause_id)
+        waiting = texts.plain("presses.waiting_report", channel)
+        return PressResult(waiting, False, "asked-report", prompt)
     if await control.pending_extension(task.id) is not None:
-        return PressResult(ANSWER_EXTENSION_PENDING, False, "extension-pending")
+        pending = texts.plain("presses.extension_pending", channel)
+        return PressResult(pending, False, "extension-pending")
     await expect(who, person, "extension_date", task, now)
     deadline = task.extended_to or task.deadline
     today = await extension_talk.today_of(task, person, now)
-    examples = esc(extension_talk.examples(deadline, today))
-    prompt = ASK_DATE.format(clause=clause, deadline=dmy(deadline), examples=examples)
-    return PressResult(ANSWER_ASK_DATE, False, "asked-date", prompt)
+    prompt = texts.say(
+        "presses.ask_date", channel, clause=task.clause_id, deadline=dmy(deadline),
+        examples=talk.examples(deadline, today),
+    )  # fmt: skip
+    return PressResult(texts.plain("presses.waiting_date", channel), False, "asked-date", prompt)
 
 
 async def _as_controller(
-    pressed: Press, task: Task, person: Person | None, who: Who, now: datetime
+    pressed: Press, task: Task, person: Person | None, who: Who, now: datetime, texts: Texts
 ) -> PressResult:
     resolution = await Resolution.get(id=task.resolution_id)
     if person is None or person.id != resolution.controller_id:
         refusal(
             "callback.not_controller", user=who.user_id, task=task.id, action=pressed.action.value
         )
-        return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
-    decided = await control.decide_report(pressed.action, task, pressed.round, now, via=who.channel)
+        return _not_controller(texts, who)
+    decided = await control.decide_report(
+        pressed.action, task, pressed.round, now, texts=texts, via=who.channel
+    )
     if not decided.changed or pressed.action == Action.ACCEPT:
         return PressResult(decided.answer, decided.changed, decided.name)
     task.state, task.reported_at = TaskState.OPEN, None
     owner = await Person.get(id=task.owner_id)
-    await control.announce_return(task, owner, resolution.number, now)
+    await control.announce_return(task, owner, resolution.number, now, texts=texts)
     await expect(who, person, "return_comment", task, now)
-    return PressResult(decided.answer, True, decided.name, control.ASK_COMMENT)
+    ask = texts.say("control.ask_comment", who.channel)
+    return PressResult(decided.answer, True, decided.name, ask)
 
 
 async def _on_extension(
-    pressed: Press, person: Person | None, who: Who, now: datetime
+    pressed: Press, person: Person | None, who: Who, now: datetime, texts: Texts
 ) -> PressResult:
     request = await Extension.filter(id=pressed.target).select_for_update().first()
     if request is None:
         refusal("callback.unknown_extension", user=who.user_id, extension=pressed.target)
-        return PressResult(ANSWER_FORGED, False, "unknown-extension")
+        forged = texts.plain("presses.forged", who.channel)
+        return PressResult(forged, False, "unknown-extension")
     task = await Task.filter(id=request.task_id).select_for_update().get()
     resolution = await Resolution.get(id=task.resolution_id)
     if person is None or person.id != resolution.controller_id:
         refusal("callback.not_controller", user=who.user_id, extension=request.id)
-        return PressResult(ANSWER_NOT_CONTROLLER, False, "not-controller")
-    decided = await control.decide_extension(pressed.action, request, task, now)
+        return _not_controller(texts, who)
+    decided = await control.decide_extension(
+        pressed.action, request, task, now, texts=texts, via=who.channel
+    )
     return PressResult(decided.answer, decided.changed, decided.name)
 
 

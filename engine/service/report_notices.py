@@ -13,21 +13,26 @@ from typing import TYPE_CHECKING
 
 from engine.callbacks import Action, Press
 from engine.channels.base import Button
+from engine.channels.registry import CHANNELS
 from engine.service import copies as copied
-from engine.service.dispatch import route
-from engine.service.notices import ALL_CHANNELS, clause_line, esc, notify
+from engine.service.delivery import route
+from engine.service.delivery.route import links_of
+from engine.service.notices import clause_line, esc, notify
+from engine.texts import Texts
 from storage.models import Evidence, Outbox, OutboxStatus, Person, Resolution, Task
 
 if TYPE_CHECKING:
     from engine.service.confirm import Piece
 
 LINK = "text/uri-list"
-_ELSEWHERE = "Вложений в {where}: {n} — переслать их в этот чат нельзя."
-_ADDITION_ELSEWHERE = "Вложения остались в {where}: переслать их в этот чат нельзя."
 
 
 async def announce_report(
-    task: Task, now: datetime, copies: Sequence[str] = (), caution: str | None = None
+    task: Task,
+    now: datetime,
+    texts: Texts,
+    copies: Sequence[str] = (),
+    caution: str | None = None,
 ) -> None:
     """The controller's message about a report: what is new in this round (its texts, and
     copies of every photo and file sent for it, before or after «Выполнено»), the earlier
@@ -35,34 +40,34 @@ async def announce_report(
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
     evidence = await Evidence.filter(task_id=task.id).order_by("id")
-    channel = route(resolution.controller, ALL_CHANNELS)
-    body, round_copies = report_body(task, resolution.number, owner, evidence, channel)
+    channel = await _controller_channel(resolution.controller)
+    body, round_copies = report_body(task, resolution.number, owner, evidence, texts, channel)
     if caution:
         body += "\n" + caution
     buttons = (
-        Button("✔️ Принять", Press(Action.ACCEPT, task.id, task.reports)),
-        Button("↩️ Вернуть на доработку", Press(Action.RETURN, task.id, task.reports)),
+        Button(texts.plain("report.button_accept"), Press(Action.ACCEPT, task.id, task.reports)),
+        Button(texts.plain("report.button_return"), Press(Action.RETURN, task.id, task.reports)),
     )
     await notify(
         resolution.controller,
         f"report:{task.id}:{task.reports}",
         body,
         now,
-        subject=f"Отчёт по пункту {task.clause_id} постановления № {resolution.number}",
+        subject=texts.plain("report.subject", clause=task.clause_id, number=resolution.number),
         task_id=task.id,
         buttons=(buttons,),
         copies=list(dict.fromkeys([*round_copies, *(c for c in copies if _on(c, channel))])),
     )
 
 
-async def refresh_report(task: Task, now: datetime) -> bool:
+async def refresh_report(task: Task, now: datetime, texts: Texts) -> bool:
     """Recompose the report's notice while it is still waiting in the queue (the rest of an
     album came after the photo that made the report); False once it has gone out."""
     key = f"report:{task.id}:{task.reports}"
     waiting = Outbox.filter(key=key, status=OutboxStatus.PENDING, attempts=0, claimed_by=None)
     if not await waiting.delete():
         return False
-    await announce_report(task, now)
+    await announce_report(task, now, texts)
     return True
 
 
@@ -71,41 +76,45 @@ def _round_of(piece: Evidence) -> int:
 
 
 def report_body(
-    task: Task, number: str, owner: Person, evidence: Sequence[Evidence], channel: str = "telegram"
+    task: Task,
+    number: str,
+    owner: Person,
+    evidence: Sequence[Evidence],
+    texts: Texts,
+    channel: str = "telegram",
 ) -> tuple[str, list[str]]:
     """The report notice's text and the messages of this round's files to copy along: those
     that came by the controller's messenger ``channel`` (the others are only counted)."""
     lines = [
-        "📋 <b>Отчёт об исполнении</b>" + (f" (отчёт {task.reports})" if task.reports > 1 else ""),
+        texts.say("report.title", round=task.reports),
         clause_line(task, number),
-        f"Исполнитель: {esc(owner.name)}"
-        + (f", {esc(owner.organisation)}" if owner.organisation else ""),
+        texts.say("report.owner", name=owner.name, organisation=owner.organisation or None),
     ]
     current = [e for e in evidence if _round_of(e) == task.reports]
     earlier = [e for e in evidence if _round_of(e) < task.reports]
-    texts = _texts(current)
+    said_now = _texts(current)
     every = [e for e in current if e.reference and (e.file_name or _is_file(e))]
     files = [e for e in every if _on(e.message_ref, channel)]
     elsewhere = [e for e in every if e not in files]
     refs = (copied.origin_of(e.message_ref) for e in files if e.message_ref)
     copies = list(dict.fromkeys(copied.tagged(*ref) for ref in refs if ref is not None))
-    if texts:
-        shown = "\n".join(texts[-3:])
-        lines.append("Текст отчёта: " + esc(shown if len(shown) <= 1500 else shown[:1499] + "…"))
+    if said_now:
+        shown = "\n".join(said_now[-3:])
+        shown = shown if len(shown) <= 1500 else shown[:1499] + "…"
+        lines.append(texts.say("report.text", text=shown))
     if files:
-        above = " — копии выше" if copies else ""
-        lines.append(f"Вложений: {len(files)}{above}.")
+        lines.append(texts.say("report.files", count=len(files), copied=bool(copies)))
     if elsewhere:
-        lines.append(_ELSEWHERE.format(n=len(elsewhere), where=_where(elsewhere)))
-    if not texts and not every:
-        new = "новых " if earlier else ""
-        lines.append(f"Исполнитель отметил пункт выполненным, {new}материалов не приложил.")
+        where = _where(elsewhere, texts)
+        lines.append(texts.say("report.elsewhere", count=len(elsewhere), where=where))
+    if not said_now and not every:
+        lines.append(texts.say("report.nothing", earlier=bool(earlier)))
     for round_ in sorted({_round_of(e) for e in earlier}):
         pieces = [e for e in earlier if _round_of(e) == round_]
         said = _texts(pieces)
         attached = sum(1 for e in pieces if e.reference and (e.file_name or _is_file(e)))
-        line = f"Ранее, в отчёте {round_}: " + (esc(said[-1][:300]) if said else "без текста")
-        lines.append(line + (f"; вложений: {attached}" if attached else "") + ".")
+        text = said[-1][:300] if said else None
+        lines.append(texts.say("report.earlier", round=round_, text=text, attached=attached))
     return "\n".join(lines), copies
 
 
@@ -131,10 +140,10 @@ def _on(message_ref: str | None, channel: str) -> bool:
     return channel in copied.NOT_MESSENGERS or origin is None or origin[0] == channel
 
 
-def _where(evidence: Sequence[Evidence]) -> str:
+def _where(evidence: Sequence[Evidence], texts: Texts) -> str:
     origins = (copied.origin_of(e.message_ref) for e in evidence if e.message_ref)
     names = dict.fromkeys(copied.name_of(o[0]) for o in origins if o is not None)
-    return ", ".join(names) or "другом мессенджере"
+    return ", ".join(names) or texts.plain("report.another_messenger")
 
 
 async def announce_addition(
@@ -142,6 +151,7 @@ async def announce_addition(
     source: str,
     pieces: Sequence[Piece],
     now: datetime,
+    texts: Texts,
     *,
     media_group: str | None = None,
 ) -> None:
@@ -150,9 +160,9 @@ async def announce_addition(
     notice while either still waits in the queue)."""
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
-    texts = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
+    said = [p.text for p in pieces if p.text and not p.reference and p.content_type is None]
     files = [p for p in pieces if p.reference]
-    here = _on(source, route(resolution.controller, ALL_CHANNELS))
+    here = _on(source, await _controller_channel(resolution.controller))
     origin = copied.origin_of(source)
     channel = origin[0] if origin is not None else "telegram"
     if origin is not None and channel == "telegram":  # Telegram's keys as before the tags
@@ -161,36 +171,37 @@ async def announce_addition(
         source_key = source
     key = f"report:{task.id}:{task.reports}:+{source_key}"
     if media_group is not None:
-        if await refresh_report(task, now):
+        if await refresh_report(task, now, texts):
             return
         key = f"report:{task.id}:{task.reports}:+album:{media_group}"
         if files and here and await _join_copies(key, source):
             return
     lines = [
-        f"📎 Дополнение к отчёту по пункту {esc(task.clause_id)} постановления "
-        f"№ {esc(resolution.number)}",
-        f"Исполнитель: {esc(owner.name)}",
+        texts.say("report.addition_title", clause=task.clause_id, number=resolution.number),
+        texts.say("report.addition_owner", name=owner.name),
     ]
-    if texts:
-        lines.append(esc(texts[0][:1500]))
+    if said:
+        lines.append(esc(said[0][:1500]))
     if files and not here:
-        lines.append(_ADDITION_ELSEWHERE.format(where=copied.name_of(channel)))
+        lines.append(texts.say("report.addition_elsewhere", where=copied.name_of(channel)))
     elif files:
-        lines.append("Вложение — копия выше." if media_group is None else "Вложения — копии выше.")
+        one = media_group is None
+        lines.append(texts.say("report.addition_copy" if one else "report.addition_copies"))
     copies = [source] if files and here else []
+    subject = texts.plain("report.addition_subject", clause=task.clause_id)
     created = await notify(
         resolution.controller,
         key,
         "\n".join(lines),
         now,
-        subject=f"Дополнение к отчёту по пункту {task.clause_id}",
+        subject=subject,
         task_id=task.id,
         copies=copies,
     )
     if not created and copies and origin is not None:  # the album's notice went out already
         await notify(  # this photo alone (one in another messenger adds nothing to say)
             resolution.controller, f"{key}:{origin[1].message_id}", "\n".join(lines), now,
-            subject=f"Дополнение к отчёту по пункту {task.clause_id}", task_id=task.id,
+            subject=subject, task_id=task.id,
             copies=copies,
         )  # fmt: skip
 
@@ -207,3 +218,10 @@ async def _join_copies(key: str, copy: str) -> bool:
             payload=payload
         )
     )
+
+
+async def _controller_channel(controller: Person) -> str:
+    """The channel the controller's notices go by now (their link rows included)."""
+    everywhere = frozenset(CHANNELS.names)
+    links = (await links_of([controller.id], everywhere)).get(controller.id)
+    return route(controller, everywhere, links)

@@ -52,7 +52,7 @@ from engine.service.leader import (
 )
 from engine.service.mail_inbound import pull_email
 from engine.service.max_inbound import pull_max, webhook_receiver
-from engine.service.menus import EVERYONE, set_menus
+from engine.service.menus import EVERYONE, menu, set_menus
 from storage.models import Resolution
 
 log = logging.getLogger("resolute.run")
@@ -260,9 +260,9 @@ class Service:
             scheduler.add_job(self.scheduled_pass, trigger, max_instances=1, coalesce=True)
         scheduler.start()
         if self.app.telegram is not None:
-            await set_menus(self.app.telegram)
-        if self.app.max is not None:
-            await self.app.max.set_commands(EVERYONE)  # one menu per bot (best effort)
+            await set_menus(self.app.telegram, self.app.texts)
+        if self.app.max is not None:  # one menu per bot (best effort)
+            await self.app.max.set_commands(menu(EVERYONE, self.app.texts))
         listeners = [
             asyncio.create_task(listen())
             for listen, on in ((self.listen_telegram, self.app.telegram),

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from engine.channels.base import Button, Delivered
+from engine.channels.base import Delivered
 from engine.channels.email import Mail
 from engine.mail_ids import message_id
 from engine.render import Renderer
 from engine.service.apply import apply_catalog
 from engine.service.cycle import TickReport, advance
-from engine.service.dispatch import Keyboard, Outlets
+from engine.service.delivery import Keyboard, Outlets
+from engine.service.delivery.buttons import keyboard_rows
 from engine.service.schedule import policy_of
+from engine.timing import due
 from engine.timing.local import at_local, local_date
 from engine.timing.occurrences import lead_days, occurrence_deadlines
 from engine.workflow.catalog import Catalog
@@ -69,12 +71,12 @@ class RecordingSender:
 
     async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
         self.count += 1
-        rows = [[b] if isinstance(b, Button) else list(b) for b in buttons]
+        rows = keyboard_rows(buttons)
         keyboard = "\n".join("  ".join(f"[{b.text}]" for b in row) for row in rows)
         self.texts[f"{chat_id}:{self.count}"] = f"{html}\n\n{keyboard}" if keyboard else html
         return Delivered(f"{chat_id}:{self.count}")
 
-    async def copy(self, chat_id: int, from_chat_id: int, message_id: int) -> Delivered:
+    async def copy(self, chat_id: int, from_chat_id: int, message_id: int | str) -> Delivered:
         return await self.send(chat_id, "")
 
 
@@ -117,7 +119,7 @@ async def simulate(
     async with database("sqlite://:memory:"):
         await apply_catalog(catalog, begin)
         sender, mailer = RecordingSender(), RecordingMailer() if email else None
-        outlets = Outlets(sender, mailer)
+        outlets = Outlets(telegram=sender, max=sender, email=mailer)  # every messenger on
         report = TickReport()
         now = begin
         days = max(1, (end - begin).days)
@@ -186,19 +188,12 @@ async def _next_escalations(now: datetime) -> list[datetime]:
         if key in seen:
             continue
         seen.add(key)
-        deadline, tz = key[0], ZoneInfo(key[2])
         policy = policy_of(row["policy"])
-        today = local_date(now, tz)
-        for step in policy.escalate:
-            day = deadline + timedelta(days=step.after)
-            if step.every and day < today:
-                day += timedelta(days=-(-(today - day).days // step.every) * step.every)
-            while (instant := at_local(day, policy.digest_at, tz)) <= now:
-                if not step.every:
-                    break
-                day += timedelta(days=step.every)
-            if instant > now:
-                moments.add(instant)
+        moments.update(
+            due.next_escalation_digests(
+                key[0], policy.escalate, policy.digest_at, ZoneInfo(key[2]), now
+            )
+        )
     return list(moments)
 
 

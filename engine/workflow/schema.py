@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from engine.channels.registry import CHANNELS, check_channel
 from engine.workflow.bounds import (
     CHAT_ID_MAX,
     MULTI_LINE_PATTERN,
@@ -170,7 +171,13 @@ Email = Annotated[
     AfterValidator(single_line),
 ]
 Day = Annotated[date, AfterValidator(check_date)]
-Channel = Literal["telegram", "max", "email"]
+# A registered channel's name (engine/channels/registry.py): the schema lists those known at
+# import, the validator asks the registry as it is.
+Channel = Annotated[
+    str,
+    AfterValidator(check_channel),
+    WithJsonSchema({"type": "string", "enum": list(CHANNELS.names)}),
+]
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly")
 Deadline = Annotated[
     date | int,
@@ -218,7 +225,7 @@ class Person(_Model):
     timezone: TimeZoneName | None = None
     quiet_hours: QuietHours = Field(default=None, description='e.g. "22:00-08:00"')
     channels: list[Channel] | None = Field(
-        default=None, max_length=3, description="preferred channel order"
+        default=None, max_length=8, description="preferred channel order"
     )
 
 

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.service import confirm, presses
 from engine.workflow.catalog import load_catalog
 from tests.conftest import REPO
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import SECRET, button_data
+from tests.helpers import SECRET, button_data, words
 
 RESOLUTE = str(Path(sys.executable).with_name("resolute"))
 WORKFLOWS = REPO / "workflows"
@@ -114,7 +113,7 @@ def test_clause_ii_4_reminded_confirmed_never_duplicated_forgery_refused(
     api.press_button(CHATS[confirmer], reminder.message_id, genuine)
     resolute(env, "tick", "--now", "2023-10-17T10:00+03:00")
     answers = [a.text for a in api.callback_answers]
-    assert answers == [presses.ANSWER_FORGED, presses.ANSWER_FOREIGN, confirm.ANSWER_REPORTED]
+    assert answers == [words("presses.forged"), words("presses.foreign"), words("confirm.reported")]
 
     state = statuses(env, "2023-10-17T10:00+03:00")
     assert state[confirmer]["state"] == "reported"

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.service import conversation_commands, invites
 from tests.acceptance.test_founding_resolution import RESOLUTE, WORKFLOWS, resolute
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import SECRET
+from tests.helpers import SECRET, words
 
 NOW = "2023-10-06T10:00+03:00"
 UNLINKED = ["shchukin", "sokolov", "yakovleva"]  # in the roster without a Telegram chat id
@@ -65,8 +64,8 @@ def test_invite_all_links_the_unlinked_and_a_link_binds_a_chat_once(
     assert not [
         r for r in json.loads(resolute(env, "status", "--json").stdout) if r["owner"] == "yakovleva"
     ]
-    assert tasks == conversation_commands.NO_TASKS
-    assert [m.plain_text for m in api.messages_to(7002)] == [invites.REFUSED_USED]
+    assert tasks == words("conversation.no_tasks")
+    assert [m.plain_text for m in api.messages_to(7002)] == [words("invites.used")]
 
     again = links(resolute(env, "invite", "--all", "--now", NOW).stdout)
     assert sorted(again) == ["shchukin", "sokolov"]  # yakovleva is linked now

@@ -31,12 +31,14 @@ from engine.service import control
 from engine.service.apply import apply_catalog
 from engine.service.confirm import Piece, attach, owner_says_done
 from engine.service.tick import tick
+from engine.texts import builtin_texts
 from engine.workflow.catalog import load_catalog
 from storage.models import Extension, Task
 from tests.conftest import REPO
-from tests.helpers import SECRET, at, settings
+from tests.helpers import at, settings
 
 WORKFLOW = "presidium-2023-16-1"
+TEXTS = builtin_texts()
 CATALOG = load_catalog([REPO / "workflows"])
 NAMES = {p.id: p.name for p in CATALOG.people.values()}
 MOMENTS = ("2023-10-18T12:00+03:00", "2023-10-27T12:00+03:00", "2023-12-05T12:00+03:00")
@@ -56,12 +58,12 @@ async def _task(clause: str, owner: str, occurrence: str = "once") -> Task:
 
 async def _report_done(clause: str, owner: str, when: str, occurrence: str = "once") -> None:
     task = await _task(clause, owner, occurrence)
-    await owner_says_done(task, at(when), via="telegram", secret=SECRET.encode())
+    await owner_says_done(task, at(when), texts=TEXTS, via="telegram")
 
 
 async def _accept(clause: str, owner: str, when: str, occurrence: str = "once") -> None:
     task = await _task(clause, owner, occurrence)
-    outcome = await control.decide_report(Action.ACCEPT, task, task.reports, at(when))
+    outcome = await control.decide_report(Action.ACCEPT, task, task.reports, at(when), texts=TEXTS)
     assert outcome.changed
 
 
@@ -83,22 +85,22 @@ async def _step(db_url: str, moment: int) -> None:
                  Piece(None, None, "image/jpeg", 1000, reference="p2"),
                  Piece("https://vk.com/wall-1_2", content_type="text/uri-list"),
                  Piece(None, "recommendations.pdf", "application/pdf", 5000, reference="f1")],
-                at("2023-10-16T10:00+03:00"), source="telegram",
+                at("2023-10-16T10:00+03:00"), TEXTS, source="telegram",
             )  # fmt: skip
             await _report_done("II.4", "kornilova", "2023-10-16T10:05+03:00")
             await _accept("II.4", "kornilova", "2023-10-17T11:00+03:00")
             await _report_done("II.4", "belousov", "2023-10-18T09:30+03:00")
             tikhonova = await _task("II.4", "tikhonova")
             await control.request_extension(
-                tikhonova, date(2023, 11, 1), "Ждём данные от организаций", SECRET.encode(),
-                at("2023-10-17T15:00+03:00"),
+                tikhonova, date(2023, 11, 1), "Ждём данные от организаций",
+                at("2023-10-17T15:00+03:00"), texts=TEXTS,
             )  # fmt: skip
         elif moment == 1:
             request = await Extension.get(task__owner_id="tikhonova")
             task = await _task("II.4", "tikhonova")
             assert (
                 await control.decide_extension(
-                    Action.APPROVE, request, task, at("2023-10-19T10:00+03:00")
+                    Action.APPROVE, request, task, at("2023-10-19T10:00+03:00"), texts=TEXTS
                 )
             ).changed
             await _accept("II.4", "belousov", "2023-10-21T10:00+03:00")

@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from engine.app import App
-from engine.service import conversation_evidence
 from engine.service.menus import set_menus
 from engine.service.tick import tick
 from storage.models import Task, TaskState
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import at, running
+from tests.helpers import at, running, words
 
 MINUS_7 = at("2023-10-13T09:00+03:00")
 
@@ -52,7 +51,7 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         assert "Отчёт об исполнении" in report.plain_text
         api.send_text(999, "Приложите список адресатов.", reply_to_message_id=report.message_id)
         await tick(app, minutes(2))
-        assert last(api, 999).plain_text == conversation_evidence.RETURNED_WITH_COMMENT
+        assert last(api, 999).plain_text == words("evidence.returned_with_comment")
         task = await Task.get(owner_id="ivanov")
         assert (task.state, task.reports) == (TaskState.OPEN, 1)
         returned = last(api, 111)  # one message: the return, the comment, the buttons
@@ -62,7 +61,7 @@ async def test_a_text_reply_to_a_report_returns_it_with_the_comment(
         # A reply to the same (now decided) report is only a comment: nothing changes.
         api.send_text(999, "И фото, пожалуйста.", reply_to_message_id=report.message_id)
         await tick(app, minutes(3))
-        assert last(api, 999).plain_text == conversation_evidence.COMMENT_SENT
+        assert last(api, 999).plain_text == words("evidence.comment_sent")
         assert "И фото, пожалуйста." in last(api, 111).plain_text
         assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
 
@@ -137,7 +136,7 @@ async def test_an_album_gets_one_answer_and_the_controller_one_notice(
         ]
         await tick(app, minutes(3))
         said = [m.plain_text for m in api.messages_to(111)]
-        assert said.count(conversation_evidence.ADDED_TO_REPORT) == 1
+        assert said.count(words("evidence.added_to_report")) == 1
         *copies, addition = api.messages_to(999)[len(first) + 1 :]
         assert [c.copied_from for c in copies] == [(111, m) for m in second]
         assert "Дополнение к отчёту по пункту A.1" in addition.plain_text
@@ -150,7 +149,7 @@ async def test_the_command_menu_shows_status_to_controllers_only(
 ) -> None:
     async with running(db_url, api.url, tmp_path) as app:
         assert app.telegram is not None
-        assert await set_menus(app.telegram) == 1
+        assert await set_menus(app.telegram, app.texts) == 1
     everyone = [c["command"] for c in api.commands()]
     controller = [c["command"] for c in api.commands({"type": "chat", "chat_id": 999})]
     official = api.commands({"type": "chat", "chat_id": 111})

@@ -14,13 +14,8 @@ from engine.app import App
 from engine.callbacks import Action, sign
 from engine.service import (
     confirm,
-    control,
-    conversation,
     conversation_commands,
-    conversation_evidence,
-    conversation_steps,
     invites,
-    presses,
 )
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
@@ -36,7 +31,7 @@ from storage.models import (
     TaskState,
 )
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import SECRET, app_for, at, running, settings, write_workflow
+from tests.helpers import SECRET, app_for, at, running, settings, words, write_workflow
 
 MINUS_7 = at("2023-10-13T09:00+03:00")  # the -7 day reminder of the test clause (20 October)
 KEY = SECRET.encode()
@@ -83,7 +78,7 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         assert labels == ["✅ Выполнено", "📎 Отправить отчёт", "⏳ Нужна отсрочка"]
 
         await press(app, api, 111, reminder, "Отправить отчёт", minutes(1))
-        assert api.callback_answers[-1].text == presses.ANSWER_ASK_REPORT
+        assert api.callback_answers[-1].text == words("presses.waiting_report")
         assert "Пришлите отчёт по пункту A.1" in last(api, 111).plain_text
         assert api.edits == []  # asking for a report changes nothing yet: the buttons stay
 
@@ -96,7 +91,7 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         assert evidence.content_type == "image/jpeg"
         assert evidence.reference is not None
         assert evidence.reference.startswith("FAKE-FILE-")
-        assert last(api, 111).plain_text == confirm.ANSWER_REPORTED
+        assert last(api, 111).plain_text == words("confirm.reported")
 
         copied, notice = api.messages_to(999)
         assert copied.copied_from == (111, photo)  # the photo itself, then the decision
@@ -108,7 +103,7 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
         accept = button(notice, "Принять")
         api.press_button(999, notice.message_id, accept)
         await tick(app, minutes(3))
-        assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
+        assert api.callback_answers[-1].text == words("control.accepted")
         task = await Task.get(owner_id="ivanov")
         assert task.state == TaskState.DONE
         assert task.closed_at is not None
@@ -120,7 +115,7 @@ async def test_a_report_with_a_photo_reaches_the_controller_who_accepts_it(
 
         api.press_button(999, notice.message_id, accept)  # pressed again: changes nothing
         await tick(app, minutes(4))
-        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert api.callback_answers[-1].text == words("control.report_stale")
         assert await AuditEvent.filter(event="task.accepted").count() == 1
 
 
@@ -145,8 +140,8 @@ async def test_an_album_joins_the_report_and_an_oversized_file_is_refused(
         assert photos == 3
         assert await Evidence.filter(task_id=task.id).count() == 3  # the big file is not kept
         replies = texts(api, 111)[-3:]
-        assert replies[0] == confirm.ANSWER_REPORTED
-        assert replies[1] == conversation.HINT  # the album is over: plain text is not evidence
+        assert replies[0] == words("confirm.reported")
+        assert replies[1] == words("conversation.hint")  # the album is over: text is no evidence
         assert "«скан.pdf» больше 20 МБ" in replies[2]
         copies = [m.copied_from for m in api.messages_to(999) if m.copied_from]
         assert len(copies) == 3  # every photo of the album reaches the controller
@@ -163,23 +158,23 @@ async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_
         assert "материалов не приложил" in first.plain_text
 
         await press(app, api, 999, first, "Вернуть", minutes(2))
-        assert api.callback_answers[-1].text == control.ANSWER_RETURNED
+        assert api.callback_answers[-1].text == words("control.returned")
         task = await Task.get(owner_id="ivanov")
         assert (task.state, task.reports, task.reported_at) == (TaskState.OPEN, 1, None)
         assert task.next_due_at is not None  # reminders resume
         returned = last(api, 111)
         assert "вернул ваш отчёт на доработку" in returned.plain_text
-        assert last(api, 999).plain_text == control.ASK_COMMENT
+        assert last(api, 999).plain_text == words("control.ask_comment")
 
         api.send_text(999, "Приложите список адресатов рассылки.")
         await tick(app, minutes(3))
-        assert last(api, 999).plain_text == conversation_evidence.COMMENT_SENT
+        assert last(api, 999).plain_text == words("evidence.comment_sent")
         assert "Приложите список адресатов рассылки." in last(api, 111).plain_text
         assert "Комментарий контролёра" in last(api, 111).plain_text
 
         api.press_button(999, first.message_id, button(first, "Принять"))  # round 1: stale
         await tick(app, minutes(4))
-        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert api.callback_answers[-1].text == words("control.report_stale")
         assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
 
         api.press_button(111, returned.message_id, button(returned, "Выполнено"))  # round 2
@@ -188,7 +183,7 @@ async def test_a_returned_report_reopens_the_task_and_old_buttons_cannot_accept_
         assert "Отчёт об исполнении" in second.plain_text
         api.press_button(999, first.message_id, button(first, "Принять"))  # still round 1
         await tick(app, minutes(6))
-        assert api.callback_answers[-1].text == control.ANSWER_REPORT_STALE
+        assert api.callback_answers[-1].text == words("control.report_stale")
         assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
         await press(app, api, 999, second, "Принять", minutes(7))
         assert (await Task.get(owner_id="ivanov")).state == TaskState.DONE
@@ -203,22 +198,22 @@ async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
         await tick(app, MINUS_7)
         reminder = last(api, 111)
         await press(app, api, 111, reminder, "Нужна отсрочка", minutes(1))
-        assert api.callback_answers[-1].text == presses.ANSWER_ASK_DATE
+        assert api.callback_answers[-1].text == words("presses.waiting_date")
         assert "Сейчас срок — 20.10.2023" in last(api, 111).plain_text
 
         for n, (said, answer) in enumerate(
             [
-                ("когда-нибудь потом", conversation_steps.DATE_NOT_UNDERSTOOD),
+                ("когда-нибудь потом", "Не удалось понять дату. Напишите, например, "),
                 ("до 18 октября", "Новый срок должен быть позже нынешнего (20.10.2023)."),
                 ("до 27 октября", "Новый срок — 27.10.2023. Коротко напишите причину отсрочки."),
-                ("Ждём данные от первичных организаций", conversation_steps.EXTENSION_SENT),
+                ("Ждём данные от первичных организаций", "Просьба об отсрочке до "),
             ],
             start=2,
         ):
             api.send_text(111, said)
             await tick(app, minutes(n))
             assert last(api, 111).plain_text.startswith(answer.split("{")[0]), said
-        sent = conversation_steps.EXTENSION_SENT.format(to="27.10.2023")
+        sent = words("steps.extension_sent", to="27.10.2023")
         assert last(api, 111).plain_text == sent
 
         request = await Extension.get(task__owner_id="ivanov")
@@ -232,18 +227,18 @@ async def test_an_approved_extension_moves_the_deadline_and_the_reminders(
         api.press_button(222, asked.message_id, button(asked, "Одобрить"))  # not the controller
         await tick(app, minutes(10))
         assert [a.text for a in api.callback_answers[-2:]] == [
-            presses.ANSWER_EXTENSION_PENDING,
-            presses.ANSWER_NOT_CONTROLLER,
+            words("presses.extension_pending"),
+            words("presses.not_controller"),
         ]
 
         await press(app, api, 999, asked, "Одобрить", minutes(11))
-        assert api.callback_answers[-1].text == control.ANSWER_APPROVED
+        assert api.callback_answers[-1].text == words("control.approved")
         task = await Task.get(owner_id="ivanov")
         assert task.extended_to == date(2023, 10, 27)
         assert "Новый срок: 27.10.2023" in last(api, 111).plain_text
         api.press_button(999, asked.message_id, button(asked, "Одобрить"))  # again: stale
         await tick(app, minutes(12))
-        assert api.callback_answers[-1].text == control.ANSWER_EXTENSION_STALE
+        assert api.callback_answers[-1].text == words("control.extension_stale")
 
         sent_to_ivanov = len(api.messages_to(111))
         await tick(app, at("2023-10-19T09:00+03:00"))  # petrova's -1d; ivanov's is now 26 Oct
@@ -274,7 +269,7 @@ async def test_a_rejected_extension_keeps_the_deadline_and_the_digest_shows_the_
         assert "20.10.2023 → 25.10.2023" in digest.plain_text
 
         await press(app, api, 999, asked, "Отклонить", at("2023-10-13T10:00+03:00"))
-        assert api.callback_answers[-1].text == control.ANSWER_REJECTED
+        assert api.callback_answers[-1].text == words("control.rejected")
         assert "Срок прежний: 20.10.2023" in last(api, 222).plain_text
         task = await Task.get(owner_id="petrova")
         assert task.extended_to is None
@@ -295,19 +290,19 @@ async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
         accept = button(notice, "Принять")
         action, obj, mac = accept.split(":")
         attempts = [
-            (111, accept, presses.ANSWER_NOT_CONTROLLER),  # the owner cannot accept their own
-            (222, accept, presses.ANSWER_NOT_CONTROLLER),  # nor can a colleague
-            (555, accept, presses.ANSWER_NOT_CONTROLLER),  # nor a stranger
-            (999, f"{action}:{ivanov.id}.7:{mac}", presses.ANSWER_FORGED),  # another round
-            (999, f"{Action.RETURN.value}:{obj}:{mac}", presses.ANSWER_FORGED),  # another action
-            (999, button(reminder, "Отправить отчёт"), presses.ANSWER_FOREIGN),  # owner's button
-            (222, button(reminder, "Нужна отсрочка"), presses.ANSWER_FOREIGN),
+            (111, accept, words("presses.not_controller")),  # the owner cannot accept their own
+            (222, accept, words("presses.not_controller")),  # nor can a colleague
+            (555, accept, words("presses.not_controller")),  # nor a stranger
+            (999, f"{action}:{ivanov.id}.7:{mac}", words("presses.forged")),  # another round
+            (999, f"{Action.RETURN.value}:{obj}:{mac}", words("presses.forged")),  # another action
+            (999, button(reminder, "Отправить отчёт"), words("presses.foreign")),  # owner's button
+            (222, button(reminder, "Нужна отсрочка"), words("presses.foreign")),
             (
                 999,
                 sign(b"another-secret-0123456789", Action.ACCEPT, ivanov.id, 1),
-                presses.ANSWER_FORGED,
+                words("presses.forged"),
             ),
-            (999, sign(KEY, Action.APPROVE, 424242), presses.ANSWER_FORGED),  # no such request
+            (999, sign(KEY, Action.APPROVE, 424242), words("presses.forged")),  # no such request
         ]
         for user, data, _ in attempts:
             api.press_button(999, notice.message_id, data, from_user_id=user)
@@ -327,9 +322,9 @@ async def test_only_the_owner_acts_on_a_task_and_only_the_controller_decides(
         # A press on a task closed since: answered, changes nothing.
         api.press_button(999, notice.message_id, accept)  # the controller accepts: done
         await tick(app, minutes(3))
-        assert api.callback_answers[-1].text == control.ANSWER_ACCEPTED
+        assert api.callback_answers[-1].text == words("control.accepted")
         await press(app, api, 111, reminder, "Нужна отсрочка", minutes(4))
-        assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
+        assert api.callback_answers[-1].text == words("confirm.closed")
 
 
 async def test_replies_to_a_reminder_are_evidence_within_bounds(
@@ -369,7 +364,7 @@ async def test_replies_to_a_reminder_are_evidence_within_bounds(
         petrova = await Task.get(owner_id="petrova")
         assert [e.task_id for e in await Evidence.filter(person_id="petrova")] == [petrova.id]
         assert await Evidence.filter(task_id=task.id).count() == 3
-        assert last(api, 111).plain_text == conversation.HINT
+        assert last(api, 111).plain_text == words("conversation.hint")
 
 
 async def test_commands_help_tasks_status_cancel(
@@ -387,15 +382,15 @@ async def test_commands_help_tasks_status_cancel(
         assert "/status" not in help_.plain_text
         assert "п. A.1 пост. № 1-1 — просрочен на 1 дн." in tasks.plain_text
         pressed = button(tasks, "✅ 1")
-        assert status.plain_text == conversation_commands.NOT_CONTROLLER
-        assert cancel.plain_text == conversation_commands.NOTHING_TO_CANCEL
-        assert unknown.plain_text == conversation_commands.UNKNOWN_COMMAND
+        assert status.plain_text == words("conversation.not_controller")
+        assert cancel.plain_text == words("conversation.nothing_to_cancel")
+        assert unknown.plain_text == words("conversation.unknown_command")
         controller_help, controller_status, digest = api.messages_to(999)
         assert "Просрочено впервые" in digest.plain_text
         assert "/status" in controller_help.plain_text
         assert "выполнено 0 из 3" in controller_status.plain_text
         assert "п. A.1: выполнено 0 из 3, просрочено 3" in controller_status.plain_text
-        assert api.messages_to(555)[0].plain_text == conversation.STRANGER
+        assert api.messages_to(555)[0].plain_text == words("conversation.stranger")
 
         api.press_button(111, tasks.message_id, pressed)  # a /tasks button works like any other
         await tick(app, at("2023-10-21T10:05+03:00"))
@@ -431,9 +426,9 @@ async def test_a_deep_link_binds_once_and_refuses_reuse_expiry_and_strangers(
         api.send_text(444, "/start ../../etc/passwd")
         await tick(app, minutes(2))
         assert texts(api, 444) == [
-            invites.REFUSED_USED,
-            invites.REFUSED_UNKNOWN,
-            invites.REFUSED_UNKNOWN,
+            words("invites.used"),
+            words("invites.unknown"),
+            words("invites.unknown"),
         ]
         assert await Person.filter(telegram_chat_id=444).count() == 0
 
@@ -442,7 +437,7 @@ async def test_a_deep_link_binds_once_and_refuses_reuse_expiry_and_strangers(
         )
         api.send_text(445, f"/start {late.link.split('start=')[1]}")
         await tick(app, MINUS_7 + timedelta(days=2))
-        assert texts(api, 445) == [invites.REFUSED_EXPIRED]
+        assert texts(api, 445) == [words("invites.expired")]
         assert (await Person.get(id="petrova")).telegram_chat_id == 222
 
         # Re-applying the roster (which has no chat id for sidorov) keeps the link.
@@ -465,7 +460,7 @@ async def test_a_reply_names_its_task_even_while_a_dialogue_waits_for_another(
         )
         assert "Иванов" in ivanov_report.plain_text
         await press(app, api, 999, ivanov_report, "Вернуть", minutes(2))
-        assert last(api, 999).plain_text == control.ASK_COMMENT  # a comment for Ivanov awaited
+        assert last(api, 999).plain_text == words("control.ask_comment")  # Ivanov's comment next
         api.send_text(  # ...but the controller answers Petrova's report
             999, "Петрова, добавьте фото.", reply_to_message_id=petrova_report.message_id
         )
@@ -496,7 +491,7 @@ async def test_a_dialogue_does_not_outlive_its_chat_changing_hands(
         assert (await Person.get(id="sidorov")).telegram_chat_id == 111
         assert (await Task.get(owner_id="ivanov")).state == TaskState.OPEN
         assert await Evidence.all().count() == 0
-        assert last(api, 111).plain_text == conversation.HINT
+        assert last(api, 111).plain_text == words("conversation.hint")
 
 
 async def test_an_extension_asked_then_reported_is_withdrawn(
@@ -517,7 +512,7 @@ async def test_an_extension_asked_then_reported_is_withdrawn(
         api.press_button(999, asked.message_id, button(asked, "Одобрить"))
         api.send_text(999, "/status")
         await tick(app, minutes(6))
-        assert api.callback_answers[-1].text == control.ANSWER_EXTENSION_WITHDRAWN
+        assert api.callback_answers[-1].text == words("control.extension_withdrawn")
         assert (await Task.get(owner_id="ivanov")).extended_to is None
         assert "Просьб об отсрочке" not in last(api, 999).plain_text
 
@@ -564,7 +559,7 @@ async def test_a_link_opened_again_greets_and_a_taken_chat_is_not_rebound(
         await tick(app, minutes(2))
         first, again = (t for t in texts(api, 333) if t.startswith("Здравствуйте"))
         assert first == again
-        taken = invites.REFUSED_TAKEN.format(messenger="Telegram", name="Иванов И.И.")
+        taken = words("invites.taken", messenger="Telegram", name="Иванов И.И.")
         assert texts(api, 111)[-1] == taken
         assert (await Person.get(id="sidorov")).telegram_chat_id == 333
         assert (await Person.get(id="ivanov")).telegram_chat_id == 111

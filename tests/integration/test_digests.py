@@ -144,3 +144,28 @@ async def test_a_blocked_owner_is_listed_as_unreachable(
         unreachable = digest.plain_text.split("Нет связи с исполнителями")[1]
         assert "Петрова П.П." in unreachable
         assert "Иванов И.И." not in unreachable
+
+
+async def test_a_policy_without_quiet_hours_sends_its_digest_at_night_as_its_reminders(
+    db_url: str, api: FakeBotAPI, tmp_path: Path
+) -> None:
+    """``quiet_hours: none`` in the policy holds for digests as for reminders: a 22:00 digest
+    goes out at 22:00, not the next morning (digests used to fall back to the global default)."""
+    folder = write_workflow(tmp_path, owners="ivanov")
+    text = (folder / "r-1.yaml").read_text(encoding="utf-8")
+    (folder / "r-1.yaml").write_text(
+        text.replace(
+            '  remind_at: "09:00"\n',
+            '  remind_at: "22:00"\n  digest_at: "22:00"\n  quiet_hours: none\n',
+        ),
+        encoding="utf-8",
+    )
+    async with app_for(settings(db_url, api.url)) as app:
+        await apply_catalog(load_catalog([folder]), at("2023-10-06T10:00+03:00"))
+        await tick(app, at("2023-10-20T22:00+03:00"))
+        assert "последний день срока" in api.messages_to(111)[-1].plain_text  # 0d at 22:00
+        await tick(app, at("2023-10-21T22:00+03:00"))
+        [digest] = digests(api)
+        [row] = await Outbox.filter(kind="digest")
+    assert "на 21 октября 2023 г." in digest.plain_text
+    assert row.due_at == at("2023-10-21T22:00+03:00")

@@ -220,7 +220,7 @@ async def test_a_notice_for_someone_linked_to_telegram_goes_by_mail_when_telegra
         app = await started(db_url, workflow(tmp_path, owners="ivanov"), smtp)
         try:
             task = await Task.get(owner_id="ivanov")
-            await owner_says_done(task, MINUS_7, via="email")
+            await owner_says_done(task, MINUS_7, texts=app.texts, via="email")
             report = await tick(app, MINUS_7)
             row = await Outbox.get(key=f"report:{task.id}:1")
         finally:

@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from engine.app import App
-from engine.service import extension_talk
 from engine.service.tick import tick
 from storage.models import Extension
 from tests.fakes.bot_api import FakeBotAPI, SentMessage
-from tests.helpers import at, running
+from tests.helpers import at, running, words
 
 # The test clause's deadline is moved to 21.02.2024; «today» is 19.02.2024, as in the issue.
 MORNING = at("2024-02-19T09:00+03:00")
@@ -88,7 +87,7 @@ async def test_a_far_date_is_asked_back_with_yes_and_no(
         assert question.plain_text.startswith("Новый срок — 10.09.2024, это через 204 дня")
         api.press_button(111, question.message_id, button(question, "Нет"))
         await tick(app, minutes(3))
-        assert api.callback_answers[-1].text == extension_talk.ANSWER_OTHER
+        assert api.callback_answers[-1].text == words("extension.other")
         assert api.messages_to(111)[-1].plain_text.startswith("Хорошо. Напишите другую дату")
         assert api.edits[-1].reply_markup is None  # the question's buttons are gone
         question = await say(app, api, "в следующую пятницу", 4)
@@ -105,11 +104,11 @@ async def test_a_far_date_is_asked_back_with_yes_and_no(
         assert "Всё верно?" in question.plain_text
         api.press_button(111, question.message_id, button(question, "Да"))
         await tick(app, minutes(8))
-        assert api.callback_answers[-1].text == extension_talk.ANSWER_CONFIRMED
+        assert api.callback_answers[-1].text == words("extension.confirmed")
         assert api.messages_to(111)[-1].plain_text.startswith("Новый срок — 19.08.2024. Коротко")
         api.press_button(111, question.message_id, button(question, "Да"))  # pressed again
         await tick(app, minutes(9))
-        assert api.callback_answers[-1].text == extension_talk.ANSWER_QUESTION_STALE
+        assert api.callback_answers[-1].text == words("extension.question_stale")
         await say(app, api, "Ремонт помещения", 10)
         request = await Extension.get()
         assert request.requested_to == date(2024, 8, 19)

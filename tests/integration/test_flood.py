@@ -7,12 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine.channels.pacing import Pacer
-from engine.service.answers import FLOOD_MESSAGES, FLOOD_MUTE, TOO_MANY
-from engine.service.conversation import STRANGER
+from engine.service.answers import FLOOD_MESSAGES, FLOOD_MUTE
 from engine.service.tick import tick
 from storage.models import Inbound
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import at, running
+from tests.helpers import at, running, words
 
 NOW = at("2023-10-13T10:00+03:00")
 FLOODER = 555
@@ -43,10 +42,10 @@ async def test_a_chat_sending_hundreds_of_messages_gets_one_notice_and_is_ignore
         report = await tick(app, NOW)
         assert report.updates == FLOOD + 1
         to_flooder = [m.text for m in api.messages_to(FLOODER)]
-        assert to_flooder.count(TOO_MANY) == 1
-        assert to_flooder[-1] == TOO_MANY
+        assert to_flooder.count(words("answers.too_many")) == 1
+        assert to_flooder[-1] == words("answers.too_many")
         assert len(to_flooder) <= FLOOD_MESSAGES + 1
-        assert set(to_flooder[:-1]) <= {STRANGER}
+        assert set(to_flooder[:-1]) <= {words("conversation.stranger")}
         ignored = await Inbound.filter(outcome="flood-ignored").count()
         assert ignored == FLOOD - FLOOD_MESSAGES  # recorded, not acted on
         answers = [m for m in api.messages_to(111) if "Ваши открытые пункты" in m.plain_text]
@@ -57,4 +56,4 @@ async def test_a_chat_sending_hundreds_of_messages_gets_one_notice_and_is_ignore
         assert len(api.messages_to(FLOODER)) == len(to_flooder)
         api.send_text(FLOODER, "и ещё")  # the mute is over: answered again
         await tick(app, NOW + FLOOD_MUTE + timedelta(minutes=1))
-        assert api.messages_to(FLOODER)[-1].text == STRANGER
+        assert api.messages_to(FLOODER)[-1].text == words("conversation.stranger")

@@ -9,7 +9,7 @@ from engine.app import App
 from engine.channels.pacing import Pacer
 from engine.channels.telegram_text import TELEGRAM_LIMIT, utf16_len
 from engine.service.apply import apply_catalog
-from engine.service.digests import MAIL_SECTION_CAP
+from engine.service.digest_text import MAIL_SECTION_CAP
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Outbox, OutboxStatus

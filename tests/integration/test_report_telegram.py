@@ -10,11 +10,10 @@ from pathlib import Path
 import docx
 
 from engine.callbacks import Action, sign
-from engine.report import bot as report_bot
-from engine.service import conversation_commands, menus
+from engine.service import menus
 from engine.service.tick import tick
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import SECRET, at, running
+from tests.helpers import SECRET, at, running, words
 
 CONTROLLER, OWNER = 999, 111
 
@@ -43,11 +42,11 @@ async def test_report_command_sends_the_controller_a_docx_and_refuses_others(
         assert "«О мерах <по> улучшению & развитию»" in text  # as written, not escaped
         assert "просрочено на дату справки: 3;" in text
         assert "Иванов И.И." in text
-        assert api.messages_to(CONTROLLER)[0].plain_text == report_bot.COMING
+        assert api.messages_to(CONTROLLER)[0].plain_text == words("reportbot.coming")
 
         assert api.documents_to(OWNER) == []
         (refused,) = [m for m in api.messages_to(OWNER) if "/tasks" in m.plain_text]
-        assert refused.plain_text == report_bot.NOT_CONTROLLER
+        assert refused.plain_text == words("reportbot.not_controller")
 
 
 async def test_the_button_under_status_sends_the_report_only_to_the_controller(
@@ -59,7 +58,7 @@ async def test_the_button_under_status_sends_the_report_only_to_the_controller(
         status = next(m for m in api.messages_to(CONTROLLER) if "выполнено 0 из 3" in m.plain_text)
         assert status.reply_markup is not None
         (row,) = status.reply_markup["inline_keyboard"]
-        assert row[0]["text"] == conversation_commands.REPORT_BUTTON
+        assert row[0]["text"] == words("conversation.report_button")
         data = str(row[0]["callback_data"])
 
         # Someone else presses the same data (e.g. forwarded), and a forged one: nothing sent.
@@ -78,7 +77,7 @@ async def test_the_button_under_status_sends_the_report_only_to_the_controller(
         (document,) = api.documents_to(CONTROLLER)
         assert document.file_name == "r-1-2023-10-18.docx"
         assert "по состоянию на 18 октября 2023 г." in docx_text(document.content)
-        assert api.callback_answers[-1].text == report_bot.COMING
+        assert api.callback_answers[-1].text == words("reportbot.coming")
 
 
 async def test_help_and_menu_offer_report_to_the_controller(
@@ -88,8 +87,8 @@ async def test_help_and_menu_offer_report_to_the_controller(
         api.send_text(CONTROLLER, "/help")
         await tick(app, at("2023-10-18T10:00+03:00"))
         assert "/report" in api.messages_to(CONTROLLER)[0].plain_text
-    assert "report" in dict(menus.CONTROLLER)
-    assert "report" not in dict(menus.EVERYONE)
+    assert "report" in menus.CONTROLLER
+    assert "report" not in menus.EVERYONE
 
 
 def test_report_callback_data_is_short_and_signed() -> None:

@@ -25,7 +25,7 @@ from engine.channels.events import (
     Who,
     Wrote,
 )
-from engine.service import confirm, conversation, invites
+from engine.service import invites
 from engine.service.answers import Answers, Front
 from engine.service.apply import apply_catalog
 from engine.service.inbound import Context, take
@@ -33,7 +33,7 @@ from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import Dialogue, Evidence, Link, Outbox, Person, Task, TaskState
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import APPLIED, SECRET, app_for, at, running, settings, write_workflow
+from tests.helpers import APPLIED, SECRET, app_for, at, running, settings, words, write_workflow
 
 NOW = at("2023-10-13T09:00+03:00")
 KEY = SECRET.encode()
@@ -111,7 +111,7 @@ async def test_an_invitation_links_a_max_user_who_is_then_known_by_their_max_id(
     assert (await Person.get(id="sidorov")).telegram_chat_id is None  # Telegram untouched
     # Telegram's user 111 is Ivanov; MAX's user 111 is nobody.
     await feed(Wrote(Who("max", 111, 5555), MessageRef(5555, "m1"), text="Здравствуйте"))
-    assert feed.max.texts(5555) == [conversation.STRANGER]
+    assert feed.max.texts(5555) == [words("conversation.stranger")]
 
 
 async def test_a_max_link_moves_with_a_new_invitation_and_a_taken_account_is_not_rebound(
@@ -123,7 +123,7 @@ async def test_a_max_link_moves_with_a_new_invitation_and_a_taken_account_is_not
     assert [(link.user_id, link.chat_id) for link in await Link.all()] == [(7002, 222)]
     [ivanov] = await invites.invite_people(["ivanov"], False, "b", KEY, NOW, timedelta(days=1))
     await feed(Started(Who("max", 7002, 222), ivanov.link.split("start=")[1]))
-    taken = invites.REFUSED_TAKEN.format(messenger="MAX", name="Сидоров С.С.")
+    taken = words("invites.taken", messenger="MAX", name="Сидоров С.С.")
     assert feed.max.texts(222)[-1] == taken
     assert await Link.filter(person_id="ivanov").count() == 0
 
@@ -139,13 +139,13 @@ async def test_a_press_a_dialogue_and_a_report_in_max_apart_from_telegram_chat_1
     assert await Dialogue.filter(channel="max", chat_id=111).exists()
     # Ivanov writes in Telegram chat 111: not the report MAX's dialog 111 waits for.
     await feed(Wrote(Who("telegram", 111, 111), MessageRef(111, "5"), text="всё сделано"))
-    assert feed.telegram.texts(111) == [conversation.HINT]
+    assert feed.telegram.texts(111) == [words("conversation.hint")]
     assert await Evidence.all().count() == 0
 
     photo = Attachment("photo", "max-token-1", None, "image/jpeg", 100)
     await feed(Wrote(SIDOROV, MessageRef(111, "m3"), text="Фото", attachments=(photo,)))
     assert (await Task.get(id=task.id)).state == TaskState.REPORTED
-    assert feed.max.texts(111)[-1] == confirm.ANSWER_REPORTED
+    assert feed.max.texts(111)[-1] == words("confirm.reported")
     [piece] = await Evidence.filter(task_id=task.id)
     assert (piece.source, piece.message_ref, piece.reference) == (
         "max",

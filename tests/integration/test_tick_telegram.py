@@ -8,14 +8,13 @@ from pathlib import Path
 from engine.app import App
 from engine.callbacks import Action, sign
 from engine.render import Renderer
-from engine.service import confirm, presses
 from engine.service.apply import apply_catalog
 from engine.service.tick import tick
 from engine.workflow.catalog import load_catalog
 from storage.models import AuditEvent, Inbound, Outbox, OutboxStatus, Task, TaskState
 from tests import helpers
 from tests.fakes.bot_api import FakeBotAPI, RateLimits
-from tests.helpers import SECRET, at, button_data, running, settings
+from tests.helpers import SECRET, at, button_data, running, settings, words
 
 APPLIED = at(helpers.APPLIED)
 MINUS_7 = at("2023-10-13T09:00+03:00")
@@ -75,7 +74,7 @@ async def test_owner_press_reports_and_the_controller_policy_decides(
         assert report.updates == 1
         assert (await Task.get(owner_id="ivanov")).state == TaskState.REPORTED
         assert (await Task.get(owner_id="petrova")).state == TaskState.OPEN
-        assert api.callback_answers[-1].text == confirm.ANSWER_REPORTED
+        assert api.callback_answers[-1].text == words("confirm.reported")
         assert api.edits[-1].reply_markup is None  # the button is gone from the reminder
         event = await AuditEvent.get(event="task.reported")
         assert event.actor == "ivanov"
@@ -88,7 +87,7 @@ async def test_owner_press_reports_and_the_controller_policy_decides(
         # Pressing again is harmless.
         api.press_button(111, message.message_id, button_data(message))
         await tick(app, at("2023-10-19T09:05+03:00"))
-        assert api.callback_answers[-1].text == confirm.ANSWER_CLOSED
+        assert api.callback_answers[-1].text == words("confirm.closed")
         assert await AuditEvent.filter(event="task.reported").count() == 1
 
 
@@ -103,7 +102,7 @@ async def test_acceptance_none_closes_on_the_owners_word(
         task = await Task.get(owner_id="petrova")
         assert task.state == TaskState.DONE
         assert task.closed_at is not None
-        assert api.callback_answers[-1].text == confirm.ANSWER_DONE
+        assert api.callback_answers[-1].text == words("confirm.done")
 
 
 async def test_forged_foreign_and_unknown_presses_change_nothing(
@@ -142,12 +141,12 @@ async def test_forged_foreign_and_unknown_presses_change_nothing(
         assert {t.state for t in await Task.all()} == {TaskState.OPEN}
         answers = [a.text for a in api.callback_answers]
         assert answers == [
-            presses.ANSWER_FORGED,
-            presses.ANSWER_FORGED,
-            presses.ANSWER_FORGED,
-            presses.ANSWER_FOREIGN,
-            presses.ANSWER_FORGED,
-            presses.ANSWER_FORGED,
+            words("presses.forged"),
+            words("presses.forged"),
+            words("presses.forged"),
+            words("presses.foreign"),
+            words("presses.forged"),
+            words("presses.forged"),
         ]
         outcomes = sorted(i.outcome or "" for i in await Inbound.all())
         assert outcomes == ["foreign", "forged", "forged", "forged", "forged", "unknown-task"]

@@ -13,13 +13,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from engine.app import App
-from engine.service import conversation
 from engine.service.inbound import OFFSET
 from engine.service.run import Service
 from engine.service.tick import tick
 from storage.models import Cursor, Inbound
 from tests.fakes.bot_api import FakeBotAPI
-from tests.helpers import at, settings
+from tests.helpers import at, settings, words
 
 NOW = at("2023-10-13T09:00+03:00")
 USER = {"id": 111, "is_bot": False, "first_name": "Иван"}
@@ -138,4 +137,4 @@ async def _through_tick(updates: list[dict[str, Any]]) -> None:
             assert (await tick(app, NOW)).updates == 0
             assert report.updates >= 1
         assert any(m.chat_id == 222 for m in api.sent)  # the good update after them: answered
-        assert conversation.STRANGER in api.messages_to(222)[0].text
+        assert words("conversation.stranger") in api.messages_to(222)[0].text
