@@ -138,15 +138,7 @@ async def test_a_stranger_is_told_to_ask_for_an_invitation(chat: Any) -> None:
 MINUS_7 = at("2023-10-13T09:00+03:00")  # the first reminder of the test clause
 
 
-def _outbound(chat: Any) -> None:
-    """Messages to other people than the one acting go through the outbox: MAX's outlet is
-    registered with the channel registry (engine/channels/registry.py)."""
-    if chat.name == "max" and not hasattr(chat.app, "outlets_by_name"):
-        pytest.skip("outbound routing to MAX comes with the channel registry")
-
-
 async def test_a_reminder_with_three_buttons_done_and_the_controller_accepts(chat: Any) -> None:
-    _outbound(chat)
     await chat.pump(MINUS_7)
     assert "Напоминание" in chat.texts("ivanov")[-1]
     assert chat.buttons("ivanov") == ["✅ Выполнено", "📎 Отправить отчёт", "⏳ Нужна отсрочка"]
@@ -161,7 +153,6 @@ async def test_a_reminder_with_three_buttons_done_and_the_controller_accepts(cha
 
 
 async def test_a_report_with_a_photo_is_returned_with_the_controllers_comment(chat: Any) -> None:
-    _outbound(chat)
     await chat.pump(MINUS_7)
     chat.press("petrova", "Отправить отчёт")
     await chat.pump(MINUS_7 + timedelta(minutes=1))
@@ -181,7 +172,6 @@ async def test_a_report_with_a_photo_is_returned_with_the_controllers_comment(ch
 
 
 async def test_an_extension_is_approved_by_the_controller(chat: Any) -> None:
-    _outbound(chat)
     await chat.pump(MINUS_7)
     chat.press("ivanov", "Нужна отсрочка")
     await chat.pump(MINUS_7 + timedelta(minutes=1))
@@ -204,7 +194,6 @@ async def test_a_blocked_official_gets_mail_and_the_digest_says_so(
 ) -> None:
     with FakeSMTP() as smtp:
         async with conversation(messenger, db_url, tmp_path, **smtp_settings(smtp)) as chat:
-            _outbound(chat)
             roster = tmp_path / "roster.yaml"
             text = roster.read_text(encoding="utf-8")
             roster.write_text(

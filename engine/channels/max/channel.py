@@ -53,6 +53,14 @@ class Recipient:
         return self.user_id if self.user_id is not None else self.chat_id or 0
 
 
+@dataclass(frozen=True)
+class Sent(Delivered):
+    """A message MAX accepted: ``external_id`` is its ``mid``; ``chat_id`` the chat it landed
+    in (for a person addressed by ``user_id``, their dialog's id, as MAX answered it)."""
+
+    chat_id: int | None = None
+
+
 def _rows(
     buttons: Sequence[Button | Sequence[Button]], signer: Signer | None
 ) -> list[list[tuple[str, str]]]:
@@ -139,7 +147,7 @@ class MaxChannel:
 
     async def send(
         self, to: Recipient, html: str, buttons: Sequence[Button | Sequence[Button]] = ()
-    ) -> Delivered:
+    ) -> Sent:
         """Send HTML with buttons under it, in as many messages of ≤ 4000 characters as it
         takes (cut at line breaks; the buttons under the last). When MAX refuses the content,
         the plain text goes instead; when that is refused too, DeliveryError says
@@ -169,7 +177,7 @@ class MaxChannel:
 
     async def _send_parts(
         self, to: Recipient, parts: list[str], keyboard: dict[str, Any] | None, fmt: str | None
-    ) -> Delivered:
+    ) -> Sent:
         *first, last = parts or ["…"]
         for part in first:
             await self._post_message(to, {"text": part, "format": fmt})
@@ -178,7 +186,7 @@ class MaxChannel:
             to, {"text": last, "format": fmt, "attachments": attachments}
         )
 
-    async def _post_message(self, to: Recipient, body: dict[str, Any]) -> Delivered:
+    async def _post_message(self, to: Recipient, body: dict[str, Any]) -> Sent:
         message = {"text": None, "attachments": [], "link": None} | body
         if message.get("format") is None:
             message.pop("format", None)  # plain text
@@ -187,9 +195,12 @@ class MaxChannel:
         mid = sent.get("body", {}).get("mid") if isinstance(sent, dict) else None
         if not isinstance(mid, str) or not mid:
             raise MaxApiError(200, "unreadable.response", "POST /messages: no message mid")
-        return Delivered(mid)
+        recipient = sent.get("recipient") if isinstance(sent, dict) else None
+        chat_id = recipient.get("chat_id") if isinstance(recipient, dict) else None
+        valid = isinstance(chat_id, int) and not isinstance(chat_id, bool)
+        return Sent(mid, chat_id if valid else to.chat_id)
 
-    async def copy(self, to: Recipient, mid: str) -> Delivered:
+    async def copy(self, to: Recipient, mid: str) -> Sent:
         """Forward a user's message (a photo, a file) to another chat, e.g. to the controller."""
         try:
             return await self._post_message(
@@ -200,7 +211,7 @@ class MaxChannel:
 
     async def send_document(
         self, to: Recipient, file_name: str, content: bytes, caption: str | None = None
-    ) -> Delivered:
+    ) -> Sent:
         """Upload a file and send it (e.g. a report for the controller). MAX processes an
         upload before it can be attached: ``attachment.not.ready`` is retried with growing
         pauses; a caption over the limit goes as a message of its own before the file."""

@@ -1,12 +1,13 @@
 """The MAX channel as the engine's Messenger (engine.channels.events): what the pipeline, the
 answers' queue and the outbox call, in the engine's terms.
 
-Addressing: the engine's ``chat_id`` for MAX is the dialog's ``chat_id`` — what every event
-carries (``Who.chat_id``) and what the person's ``link`` row keeps once they opened the dialog
-(by an invitation or by writing to the bot). Writing to a dialog by its ``chat_id`` gives a
-delivered id ``"<chat_id>:<mid>"`` that is exactly what a reply to that message carries, so a
-reply to a reminder is found. A ``link`` row known only by ``user_id`` (the roster's ``max:``,
-before the person ever wrote) is reached by ``send_to_user``. docs/channels-max.md, "Addressing".
+Addressing: the engine's ``chat_id`` for MAX is what a person's ``link`` row says — the dialog's
+``chat_id`` once known (every event carries it; an invitation or any message sets it), else the
+user's ``user_id`` (the roster's ``max:``, before the person ever wrote). MAX's dialog and group
+chat ids are negative and its user ids positive (in every payload published; the schema leaves
+it open), so a positive address is written to by ``user_id=`` and any other by ``chat_id=``.
+The delivered id is ``"<dialog chat_id>:<mid>"`` as MAX answered, exactly what a reply to that
+message carries, so a reply to a reminder is found. docs/channels-max.md, "Addressing".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from engine.callbacks import Signer
 from engine.channels.base import Delivered, Keyboard
 from engine.channels.events import MessageRef, Received, Unreadable
-from engine.channels.max.channel import MaxChannel, Recipient
+from engine.channels.max.channel import MaxChannel, Recipient, Sent
 from engine.channels.pacing import Pacer
 from engine.settings import Settings
 
@@ -49,29 +50,20 @@ class MaxMessenger:
         await self.channel.drop_buttons(message.message_id)
 
     async def send(self, chat_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
-        delivered = await self.channel.send(Recipient(chat_id=chat_id), html, buttons)
-        return Delivered(f"{chat_id}:{delivered.external_id}")
-
-    async def send_to_user(self, user_id: int, html: str, buttons: Keyboard = ()) -> Delivered:
-        """To a person whose dialog is not known yet, by their MAX user id."""
-        delivered = await self.channel.send(Recipient(user_id=user_id), html, buttons)
-        return Delivered(f"user:{user_id}:{delivered.external_id}")
+        return _delivered(await self.channel.send(recipient(chat_id), html, buttons), chat_id)
 
     async def reply(self, chat_id: int, html: str, buttons: Keyboard = ()) -> None:
-        await self.channel.reply(Recipient(chat_id=chat_id), html, buttons)
+        await self.channel.reply(recipient(chat_id), html, buttons)
 
     async def send_document(
         self, chat_id: int, file_name: str, content: bytes, caption: str | None = None
     ) -> Delivered:
-        delivered = await self.channel.send_document(
-            Recipient(chat_id=chat_id), file_name, content, caption
-        )
-        return Delivered(f"{chat_id}:{delivered.external_id}")
+        sent = await self.channel.send_document(recipient(chat_id), file_name, content, caption)
+        return _delivered(sent, chat_id)
 
     async def copy(self, chat_id: int, from_chat_id: int, message_id: int | str) -> Delivered:
         """Forward a message of MAX (a photo, a file); the source's ``mid`` is enough."""
-        delivered = await self.channel.copy(Recipient(chat_id=chat_id), str(message_id))
-        return Delivered(f"{chat_id}:{delivered.external_id}")
+        return _delivered(await self.channel.copy(recipient(chat_id), str(message_id)), chat_id)
 
     async def set_commands(
         self, commands: Sequence[tuple[str, str]], chat_id: int | None = None
@@ -86,6 +78,15 @@ class MaxMessenger:
         """Long polling, in the engine's events: the updates and the marker to keep."""
         received, new_marker = await self.channel.updates(marker, timeout_s=timeout_s)
         return tuple(r.engine() for r in received), new_marker
+
+
+def recipient(address: int) -> Recipient:
+    """A person by their user id (positive), a dialog or group by its chat id (negative)."""
+    return Recipient(user_id=address) if address > 0 else Recipient(chat_id=address)
+
+
+def _delivered(sent: Sent, address: int) -> Delivered:
+    return Delivered(f"{sent.chat_id if sent.chat_id is not None else address}:{sent.external_id}")
 
 
 def max_channel(

@@ -16,7 +16,7 @@ def test_doctor_exit_codes(tmp_path: Path) -> None:
     assert "resolute apply workflows" in missing.stdout
     resolute(env, "apply", str(folder), "--now", "2023-10-06T10:00+03:00")
     fine = resolute(env, "doctor", str(folder))
-    assert "Все проверки пройдены (9)." in fine.stdout
+    assert "Все проверки пройдены (9)." in fine.stdout  # Telegram, MAX, SMTP, IMAP among them
     bad = resolute(
         {**env, "RESOLUTE_SMTP_HOST": "mail.example.org"}, "doctor", str(folder), expect=1
     )
