@@ -263,7 +263,8 @@ async def test_a_reminder_wave_keeps_within_telegrams_limits(db_url: str, tmp_pa
         "  - {id: '2', text: Второй пункт, owners: [all], deadline: 2023-10-20}\n",
         encoding="utf-8",
     )
-    async with FakeBotAPI(limits=RateLimits(per_bot_per_s=30, per_chat_per_s=1)) as api:
+    limits = RateLimits(per_bot_per_s=30, per_chat_per_s=1, jitter_s=0.25)
+    async with FakeBotAPI(limits=limits) as api:
         for i in range(40):
             api.add_chat(5000 + i)
         async with App(settings(db_url, api.url)) as app:
