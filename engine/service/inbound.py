@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise.transactions import in_transaction
 
@@ -129,16 +129,28 @@ def _number(update_id: str | None) -> int | None:
         return None
 
 
+def storable(value: Any) -> Any:
+    """``value`` with every NUL character replaced (U+FFFD): PostgreSQL keeps no NUL in text or
+    JSON, and an update carrying one must be recorded like any other, not lost or retried."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 async def take(context: Context, update: Received | Unreadable, now: datetime) -> bool:
     """Record one update of any messenger and act on it, once; True if it was new (an
     unreadable one is recorded, not counted)."""
     if isinstance(update, Unreadable):
         await _record_unreadable(update, now)
         return False
-    key = f"{update.channel}:update:{update.update_id}"
+    key = storable(f"{update.channel}:update:{update.update_id}")
     kind = KINDS.get(type(update.event), "other")
     record, created = await Inbound.get_or_create(
-        key=key, defaults={"kind": kind, "payload": update.raw, "received_at": now}
+        key=key, defaults={"kind": kind, "payload": storable(update.raw), "received_at": now}
     )
     if not created and record.outcome is not None:
         return False  # handled before a restart: replaying it must change nothing
@@ -154,8 +166,8 @@ async def take(context: Context, update: Received | Unreadable, now: datetime) -
 
 async def _record_unreadable(update: Unreadable, now: datetime) -> None:
     """Keep an update we cannot read, once, as it came: someone may want to see it."""
-    raw = json.dumps(update.raw, sort_keys=True, ensure_ascii=False, default=str)
-    key = (
+    raw = json.dumps(storable(update.raw), sort_keys=True, ensure_ascii=False, default=str)
+    key = storable(
         f"{update.channel}:update:{update.update_id}"
         if update.update_id is not None
         else f"{update.channel}:unreadable:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"

@@ -176,7 +176,7 @@ class MaxClient:
         log.debug("max.request what=%s status=%s", what, status)
         try:
             data = load_json(raw) if raw.strip() else {}
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
             data = None
         if not 200 <= status < 300:
             error = data if isinstance(data, dict) else {}

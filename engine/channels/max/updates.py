@@ -122,7 +122,7 @@ def translate_body(body: bytes) -> Received:
     """One update as the webhook receives it: raw bytes that may not even be JSON."""
     try:
         raw = load_json(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
         digest = hashlib.sha256(body).hexdigest()[:32]
         text = body[:2000].decode("utf-8", "replace")
         return Received(f"raw:{digest}", Unreadable(CHANNEL, f"raw:{digest}", "not JSON", text))

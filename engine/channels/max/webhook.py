@@ -37,7 +37,10 @@ def webhook_handler(
 
     async def handle(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
-        if given is None or not hmac.compare_digest(given.encode(), expected):
+        # Header bytes that are not UTF-8 arrive surrogate-escaped: compared as the bytes sent.
+        if given is None or not hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), expected
+        ):
             status = 401 if given is None else 403
             log.warning(
                 "max.webhook_refused status=%s reason=%s peer=%s",
@@ -51,7 +54,7 @@ def webhook_handler(
         except web.HTTPRequestEntityTooLarge:
             log.warning("max.webhook_refused status=413 reason=too large peer=%s", request.remote)
             return web.json_response({"code": "too.large"}, status=413)
-        received = translate_body(body)
+        received = translate_body(body)  # never raises: what it cannot read is Unreadable
         try:
             await on_updates([received])
         except Exception:
