@@ -106,6 +106,7 @@ EVENTS = {
     "task.restored": "Задача восстановлена",
     "task.returned": "Отчёт возвращён на доработку",
     "task.updated": "Задача обновлена",
+    "invite.other_channel": "Ссылка-приглашение открыта не в том мессенджере",
     "max.answer_failed": "Не удалось ответить на нажатие кнопки в MAX",
     "max.attachment_not_ready": "Файл в MAX ещё обрабатывается: повтор",
     "max.commands_not_set": "Меню команд бота MAX не установлено",

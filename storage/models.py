@@ -220,10 +220,12 @@ class Extension(Model):
 
 
 class Invite(Model):
-    """A one-time Telegram deep link. Only a keyed hash of the token is stored."""
+    """A one-time deep link to the bot of one messenger. Only a keyed hash of the token is
+    stored; the token links an account of that messenger alone."""
 
     id = fields.BigIntField(primary_key=True)
     token_hash = fields.CharField(max_length=64, unique=True)
+    channel = fields.CharField(max_length=16, default="telegram")
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "resolute.Person", related_name="invites", on_delete=fields.CASCADE
     )

@@ -50,14 +50,21 @@ def deep_link(bot_username: str, token: str, channel: str = "telegram") -> str:
     return LINKS[channel].format(bot=bot_username, token=token)
 
 
-async def issue(secret: bytes, person: Person, now: datetime, ttl: timedelta = DEFAULT_TTL) -> str:
-    """A new one-time token for ``person`` (their earlier unused ones stop working)."""
+async def issue(
+    secret: bytes,
+    person: Person,
+    now: datetime,
+    ttl: timedelta = DEFAULT_TTL,
+    channel: str = "telegram",
+) -> str:
+    """A new one-time token for ``person`` on ``channel`` (their earlier unused ones for that
+    messenger stop working; another messenger's stay valid)."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     async with in_transaction():
-        await Invite.filter(person_id=person.id, used_at=None).delete()
+        await Invite.filter(person_id=person.id, channel=channel, used_at=None).delete()
         await Invite.create(
-            token_hash=token_hash(secret, token), person_id=person.id, created_at=now,
-            expires_at=now + ttl,
+            token_hash=token_hash(secret, token), person_id=person.id, channel=channel,
+            created_at=now, expires_at=now + ttl,
         )  # fmt: skip
         await record("person.invited", at=now, actor="cli", person=person.id)
     return token
@@ -83,6 +90,9 @@ async def redeem(secret: bytes, token: str, who: Who, now: datetime, texts: Text
         return Redeemed(say("invites.unknown"), "invite-unknown")
     async with in_transaction():
         invite = await Invite.get_or_none(token_hash=token_hash(secret, token))
+        if invite is not None and invite.channel != who.channel:  # a link for the other bot
+            refusal("invite.other_channel", channel=who.channel, chat=chat_id)
+            invite = None
         if invite is None:
             refusal("invite.unknown", channel=who.channel, chat=chat_id)
             return Redeemed(say("invites.unknown"), "invite-unknown")
@@ -188,7 +198,7 @@ async def invite_people(
         people = [found[i] for i in dict.fromkeys(ids)]
     issued = []
     for person in people:
-        token = await issue(secret, person, now, ttl)
+        token = await issue(secret, person, now, ttl, channel)
         issued.append(Issued(person, deep_link(bot_username, token, channel), person.id in holders))
     return issued
 

@@ -97,7 +97,9 @@ async def feed(db_url: str, tmp_path: Path) -> AsyncIterator[Feed]:
 
 
 async def _link_sidorov(feed: Feed) -> None:
-    [issued] = await invites.invite_people(["sidorov"], False, "b", KEY, NOW, timedelta(days=1))
+    [issued] = await invites.invite_people(
+        ["sidorov"], False, "b", KEY, NOW, timedelta(days=1), channel="max"
+    )
     await feed(Started(SIDOROV, issued.link.split("start=")[1]))
 
 
@@ -118,10 +120,14 @@ async def test_a_max_link_moves_with_a_new_invitation_and_a_taken_account_is_not
     feed: Feed,
 ) -> None:
     await _link_sidorov(feed)
-    [again] = await invites.invite_people(["sidorov"], False, "b", KEY, NOW, timedelta(days=1))
+    [again] = await invites.invite_people(
+        ["sidorov"], False, "b", KEY, NOW, timedelta(days=1), channel="max"
+    )
     await feed(Started(Who("max", 7002, 222), again.link.split("start=")[1]))  # a new phone
     assert [(link.user_id, link.chat_id) for link in await Link.all()] == [(7002, 222)]
-    [ivanov] = await invites.invite_people(["ivanov"], False, "b", KEY, NOW, timedelta(days=1))
+    [ivanov] = await invites.invite_people(
+        ["ivanov"], False, "b", KEY, NOW, timedelta(days=1), channel="max"
+    )
     await feed(Started(Who("max", 7002, 222), ivanov.link.split("start=")[1]))
     taken = words("invites.taken", messenger="MAX", name="Сидоров С.С.")
     assert feed.max.texts(222)[-1] == taken
@@ -243,3 +249,20 @@ async def test_buttons_are_stored_as_intents_and_signed_as_they_go(
         assert report.reply_markup is not None
         accept = report.reply_markup["inline_keyboard"][0][0]["callback_data"]
         assert accept == sign(KEY, Action.ACCEPT, task.id, 1)
+
+
+async def test_an_invitation_opens_only_its_own_messengers_bot_and_leaves_the_others(
+    feed: Feed,
+) -> None:
+    """Review finding: issuing MAX links cancelled the Telegram ones mailed before, and a MAX
+    link's token linked a Telegram account."""
+    [telegram] = await invites.invite_people(["sidorov"], False, "b", KEY, NOW, timedelta(days=1))
+    [on_max] = await invites.invite_people(
+        ["sidorov"], False, "b", KEY, NOW, timedelta(days=1), channel="max"
+    )
+    await feed(Started(Who("telegram", 9009, 9009), on_max.link.split("start=")[1]))
+    assert (await Person.get(id="sidorov")).telegram_chat_id is None  # refused: MAX's token
+    await feed(Started(SIDOROV, telegram.link.split("start=")[1]))
+    assert await Link.filter(person_id="sidorov").count() == 0  # refused: Telegram's token
+    await feed(Started(SIDOROV, on_max.link.split("start=")[1]))
+    assert await Link.filter(person_id="sidorov").count() == 1
