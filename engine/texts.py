@@ -43,6 +43,9 @@ FILE = "texts.yaml"
 _STR = "tag:yaml.org,2002:str"
 
 
+MAX_TEXT_CHARS = 8_000  # an organisation's text longer than this is refused (a runaway loop)
+
+
 @dataclass(frozen=True)
 class Snippet:
     source: str
@@ -101,12 +104,19 @@ class Texts:
             raise KeyError(f"no text {key!r} in the built-in {FILE}")
         for snippet in self._candidates(key, channel):
             try:
-                return self._template(snippet, autoescape).render(**context)
+                text = self._template(snippet, autoescape).render(**context)
             except Exception as exc:  # an organisation's snippet must never lose the reply
                 if snippet is self.builtin[key]:
                     raise
                 self._refuse(snippet.origin, f"{key}: не удалось подставить значения ({exc})")
                 self._drop(key, snippet)
+                continue
+            if len(text) > MAX_TEXT_CHARS and snippet is not self.builtin[key]:
+                # A loop in a reworded text must not flood every chat it goes to.
+                self._refuse(snippet.origin, f"{key}: текст длиннее {MAX_TEXT_CHARS} символов")
+                self._drop(key, snippet)
+                continue
+            return text
         raise AssertionError("unreachable: the built-in snippet renders or raises")
 
     def _candidates(self, key: str, channel: str | None) -> Iterator[Snippet]:

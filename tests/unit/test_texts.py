@@ -269,6 +269,15 @@ def test_an_override_failing_at_render_time_falls_back_once(
     assert len(texts.problems) == 1
 
 
+def test_an_override_that_runs_away_falls_back_to_the_builtin_text(tmp_path: Path) -> None:
+    """Review finding: a loop in a reworded text rendered 100,000 characters into every chat."""
+    override = 'invites.greeting: "{% for i in range(100000) %}x{% endfor %}"\n'
+    texts = Texts(_folder(tmp_path, {"texts.yaml": override}))
+    assert texts.plain("invites.greeting", name="Иванов").startswith("Здравствуйте, Иванов")
+    assert len(texts.problems) == 1
+    assert "длиннее" in texts.problems[0]
+
+
 def test_in_scope_modules_hold_no_russian_text_outside_the_allowlist() -> None:
     cyrillic = re.compile("[\u0400-\u04ff]")
     found = set()
