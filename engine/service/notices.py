@@ -19,7 +19,7 @@ from engine.service.delivery.route import links_of
 from storage.models import Outbox, Person, Task
 
 _TAG = re.compile(r"<[^>]+>")
-BUTTONS_IN_TELEGRAM = "Ответить на это сообщение можно кнопками в Telegram-боте."
+BUTTONS_IN_MESSENGER = "Ответить на это сообщение можно кнопками в {messenger}-боте."
 BUTTONS_NEED_TELEGRAM = (
     "Решение принимается кнопками в Telegram-боте: попросите у секретаря ссылку-приглашение."
 )
@@ -60,10 +60,13 @@ async def notify(
     links = (await links_of([person.id], everywhere)).get(person.id)
     footer = ""
     if keyboard_rows(buttons):
-        linked = any(
-            e.kind is Kind.MESSENGER and e.address(person, links).to is not None for e in CHANNELS
-        )
-        footer = f"\n\n{BUTTONS_IN_TELEGRAM if linked else BUTTONS_NEED_TELEGRAM}"
+        linked = [  # the person's messengers with the bot, in their order
+            e.title
+            for e in CHANNELS.order_of(person.channels)
+            if e.kind is Kind.MESSENGER and e.address(person, links).to is not None
+        ]
+        said = BUTTONS_IN_MESSENGER.format(messenger=linked[0]) if linked else BUTTONS_NEED_TELEGRAM
+        footer = f"\n\n{said}"
     payload = {
         "html": body,
         "mail_html": "<br>\n".join((body + html.escape(footer)).split("\n")),
