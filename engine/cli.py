@@ -1,4 +1,8 @@
-"""The command line (binding: the README, "Command line"). Reads the clock once, here."""
+"""The command line (binding: the README, "Command line"). Reads the clock once, here.
+
+Over 300 lines on purpose: every command's Typer entry in one module (the binding CLI);
+the work of each is in engine/service, engine/ops, engine/draft and engine/report.
+"""
 
 from __future__ import annotations
 

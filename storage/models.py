@@ -1,4 +1,8 @@
-"""Tables. Every timestamp is stored in UTC; local time exists only at the edges."""
+"""Tables. Every timestamp is stored in UTC; local time exists only at the edges.
+
+Over 300 lines on purpose: every table in one module, as tortoise's migrations and readers
+of the schema expect.
+"""
 
 from __future__ import annotations
 

@@ -4,6 +4,9 @@ python-telegram-bot stays the API; this adapter only narrows it to what the engi
 (``engine.channels.events.Messenger``), turns its updates into the engine's events
 (``telegram_events``), signs the buttons it sends, and turns its exceptions into DeliveryError
 (permanent or not) and ChannelUnavailable.
+
+Over 300 lines on purpose: every Bot API call the engine makes and its error mapping stay
+in one adapter, so python-telegram-bot is imported nowhere else.
 """
 
 from __future__ import annotations

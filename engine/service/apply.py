@@ -4,6 +4,9 @@ Planning is pure (catalog + a snapshot of what is stored + now → a Plan); exec
 plan in one transaction. Re-applying the same files plans nothing. An edited file updates tasks
 still in flight (text, deadline, policy), cancels the tasks of removed owners or clauses, and never
 touches a confirmation: reported and done tasks keep their state and evidence.
+
+Over 300 lines on purpose: applying a catalog is one transaction whose steps (people, links,
+resolutions, tasks, cancellations) share its bookkeeping; link rows are in apply_links.py.
 """
 
 from __future__ import annotations

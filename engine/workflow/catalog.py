@@ -1,5 +1,9 @@
 """Workflow files → a checked, compiled catalog: people, groups and resolutions with every
-clause's owners expanded and its effective policy resolved. What ``apply`` and ``simulate`` read."""
+clause's owners expanded and its effective policy resolved. What ``apply`` and ``simulate`` read.
+
+Over 300 lines on purpose: the cross-file checks of a workflow folder (ids, references,
+duplicates) read best together; each check is a small function.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 A file holds any mix of ``people``, ``groups`` and one resolution (``resolution``, ``policy``,
 ``clauses``); several YAML documents may share a file. Durations are strings such as ``-7d``,
 ``+15d`` or ``2w``; times of day are quoted ``"HH:MM"``.
+
+Over 300 lines on purpose: the whole workflow schema (the published JSON Schema is generated
+from it) in one place.
 """
 
 from __future__ import annotations
