@@ -67,7 +67,7 @@ async def decide_report(
         event, at=now, actor=resolution.controller_id, task_id=task.id,
         resolution_id=task.resolution_id, via=via, round=round_, own=own or None,
     )  # fmt: skip
-    what = markup(clause_line(task, resolution.number))
+    what = markup(clause_line(task, resolution.number, texts))
     if state == TaskState.DONE:
         await notify(
             owner, f"accepted:{task.id}:{round_}",
@@ -92,7 +92,7 @@ async def announce_return(
     the controller's words, when they came with the return (one message, in order)."""
     deadline = task.extended_to or task.deadline
     body = texts.say(
-        "control.returned_notice", clause_line=markup(clause_line(task, number)),
+        "control.returned_notice", clause_line=markup(clause_line(task, number, texts)),
         deadline=dmy(deadline), comment=comment[:3000] if comment else None,
     )  # fmt: skip
     await notify(
@@ -172,8 +172,9 @@ async def request_extension(
     )  # fmt: skip
     resolution = await Resolution.get(id=task.resolution_id).select_related("controller")
     owner = await Person.get(id=task.owner_id)
+    what = markup(clause_line(task, resolution.number, texts))
     body = texts.say(
-        "control.extension_request", clause_line=markup(clause_line(task, resolution.number)),
+        "control.extension_request", clause_line=what,
         owner=owner.name, deadline=dmy(deadline), to=dmy(to), reason=request.reason,
     )  # fmt: skip
     await notify(
@@ -232,7 +233,7 @@ async def decide_extension(
     )
     if not decided:
         return Outcome(texts.plain("control.extension_stale", via), False, "stale")
-    what = markup(clause_line(task, resolution.number))
+    what = markup(clause_line(task, resolution.number, texts))
     if approve:
         new = request.requested_to
         await Task.filter(id=task.id, state=TaskState.OPEN).update(

@@ -115,7 +115,7 @@ async def answer_confirmation(
         return False
     resolution = await Resolution.get(id=task.resolution_id)
     fresh = await Task.get(id=task.id)
-    body = f"{html.escape(outcome.answer)}\n{clause_line(fresh, resolution.number)}"
+    body = f"{html.escape(outcome.answer)}\n{clause_line(fresh, resolution.number, texts)}"
     payload: dict[str, Any] = {
         "html": body,
         "mail_html": "<br>\n".join(body.split("\n")),

@@ -16,6 +16,7 @@ from engine.channels.registry import CHANNELS, Kind
 from engine.service.delivery import route
 from engine.service.delivery.buttons import keyboard_rows, keyboard_to_payload
 from engine.service.delivery.route import links_of
+from engine.texts import Texts
 from storage.models import Outbox, Person, Task
 
 _TAG = re.compile(r"<[^>]+>")
@@ -35,10 +36,10 @@ def plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", markup))
 
 
-def clause_line(task: Task, number: str) -> str:
-    """«Пункт 1.2 постановления № 16-1: …» with the clause text shortened."""
+def clause_line(task: Task, number: str, texts: Texts) -> str:
+    """«Пункт 1.2 постановления № 16-1: …» with the clause text shortened (HTML)."""
     text = task.clause_text if len(task.clause_text) <= 300 else task.clause_text[:299] + "…"
-    return f"<b>Пункт {esc(task.clause_id)}</b> постановления № {esc(number)}: {esc(text)}"
+    return str(texts.say("delivery.clause_line", clause=task.clause_id, number=number, text=text))
 
 
 async def notify(

@@ -87,7 +87,7 @@ def report_body(
     that came by the controller's messenger ``channel`` (the others are only counted)."""
     lines = [
         texts.say("report.title", round=task.reports),
-        clause_line(task, number),
+        clause_line(task, number, texts),
         texts.say("report.owner", name=owner.name, organisation=owner.organisation or None),
     ]
     current = [e for e in evidence if _round_of(e) == task.reports]

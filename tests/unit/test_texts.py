@@ -16,7 +16,6 @@ KEY = re.compile(r"[a-z_]+\.[a-z_]+")
 # Keys made for texts still written in modules being reworked elsewhere (dispatch, notices,
 # digests, reach): their use moves there after the merge, one line each.
 PENDING = {
-    "delivery.clause_line",
     "delivery.buttons_in_telegram",
     "delivery.buttons_need_telegram",
     "delivery.reach_none",
