@@ -47,6 +47,7 @@ class Driver(Protocol):
     def texts(self, person: str) -> list[str]: ...
     def answers(self) -> list[str]: ...
     def buttons(self, person: str) -> list[str]: ...
+    def copies(self, person: str) -> int: ...
 
 
 class _Base:
@@ -112,6 +113,10 @@ class TelegramDriver(_Base):
         keyed = self._keyed(person)
         return [b["text"] for b in keyed[-1][1]] if keyed else []
 
+    def copies(self, person: str) -> int:
+        """How many of the users' messages the bot copied into this person's chat."""
+        return sum(1 for m in self.api.messages_to(TELEGRAM_USERS[person]) if m.copied_from)
+
 
 class MaxDriver(_Base):
     name = "max"
@@ -168,6 +173,10 @@ class MaxDriver(_Base):
     def buttons(self, person: str) -> list[str]:
         keyed = self._keyed(person)
         return [b["text"] for b in keyed[-1][1]] if keyed else []
+
+    def copies(self, person: str) -> int:
+        messages = self.api.messages_to(self._dialog(person))
+        return sum(1 for m in messages if m.link and m.link.get("type") == "forward")
 
 
 @contextlib.asynccontextmanager

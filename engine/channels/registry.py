@@ -155,7 +155,7 @@ EMAIL = Entry(
 )
 
 
-MAX = messenger("max", "MAX", default_rank=1, max_chars=4000, copies=True)  # forwards
+MAX = messenger("max", "MAX", default_rank=1, max_chars=4000, copies=True)  # forwards by mid
 
 
 class Registry:

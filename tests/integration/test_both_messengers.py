@@ -160,6 +160,8 @@ async def test_a_report_with_a_photo_is_returned_with_the_controllers_comment(ch
     await chat.pump(MINUS_7 + timedelta(minutes=2))
     report = [t for t in chat.texts("control") if "Отчёт об исполнении" in t][-1]
     assert "Петрова" in report
+    assert chat.copies("control") == 1  # the photo, forwarded within the messenger
+    assert "копии выше" in report
     chat.press("control", "Вернуть")
     await chat.pump(MINUS_7 + timedelta(minutes=3))
     chat.write("control", "Нужна фотография всего стенда")
