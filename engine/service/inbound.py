@@ -15,10 +15,11 @@ it and the next update is read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -71,6 +72,20 @@ class Context:
         return texts_for(self.templates_dir)
 
 
+@contextlib.asynccontextmanager
+async def answering(messenger: Messenger, front: Front | None) -> AsyncIterator[Front]:
+    """``front``, or (without one) a queue of answers of the caller's own, drained when it is
+    done: a pull called alone still answers everyone it read."""
+    if front is not None:
+        yield front
+        return
+    own = Front(Answers({messenger.name: messenger}))
+    try:
+        yield own
+    finally:
+        await own.answers.drain()
+
+
 async def pull_telegram(
     tg: TelegramChannel,
     secret: bytes,
@@ -88,38 +103,30 @@ async def pull_telegram(
     Answers go through ``front``'s queue (without one: a queue of this call's, drained before
     it returns), so a chat waiting for its paced slot holds up no other.
     """
-    if front is None:
-        own = Front(Answers({tg.name: tg}))
-        try:
-            return await pull_telegram(
-                tg, secret, now, wait_s=wait_s, templates_dir=templates_dir, failures=failures,
-                front=own,
-            )  # fmt: skip
-        finally:
-            await own.answers.drain()
-    failures = failures if failures is not None else Failures()
-    context = Context(tg, secret, front, templates_dir)
-    cursor = await Cursor.get_or_none(name=OFFSET)
-    offset = int(cursor.value) if cursor else None
-    handled = 0
-    while True:
-        updates = await tg.updates(offset, timeout_s=wait_s)
-        wait_s = 0
-        if not updates:
-            return handled
-        moment = now() if callable(now) else now
-        before = offset
-        for update in updates:
-            with failures.guard("update", update.update_id):
-                if await take(context, update, moment):
-                    handled += 1
-            number = _number(update.update_id)
-            if number is not None and number >= (offset or 0):
-                offset = number + 1
-                await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
-        await failures.save(moment)
-        if offset == before:  # nothing in the batch said where to go on from: stop here
-            return handled
+    async with answering(tg, front) as front:
+        failures = failures if failures is not None else Failures()
+        context = Context(tg, secret, front, templates_dir)
+        cursor = await Cursor.get_or_none(name=OFFSET)
+        offset = int(cursor.value) if cursor else None
+        handled = 0
+        while True:
+            updates = await tg.updates(offset, timeout_s=wait_s)
+            wait_s = 0
+            if not updates:
+                return handled
+            moment = now() if callable(now) else now
+            before = offset
+            for update in updates:
+                with failures.guard("update", update.update_id):
+                    if await take(context, update, moment):
+                        handled += 1
+                number = _number(update.update_id)
+                if number is not None and number >= (offset or 0):
+                    offset = number + 1
+                    await Cursor.update_or_create(name=OFFSET, defaults={"value": str(offset)})
+            await failures.save(moment)
+            if offset == before:  # nothing in the batch said where to go on from: stop here
+                return handled
 
 
 def _number(update_id: str | None) -> int | None:

@@ -20,8 +20,8 @@ from pathlib import Path
 from engine.channels.max import Received as MaxReceived
 from engine.channels.max.messenger import MaxMessenger
 from engine.isolation import Failures
-from engine.service.answers import Answers, Front
-from engine.service.inbound import Context, take
+from engine.service.answers import Front
+from engine.service.inbound import Context, answering, take
 from engine.service.leader import MAX_POLLER, AdvisoryLock
 from storage.models import Cursor
 
@@ -41,35 +41,27 @@ async def pull_max(
 ) -> int:
     """Read and handle every pending MAX update; returns how many were new (see the module
     docstring). ``wait_s`` > 0 long-polls; ``front`` as for ``pull_telegram``."""
-    if front is None:
-        own = Front(Answers({max_.name: max_}))
-        try:
-            return await pull_max(
-                max_, secret, now, wait_s=wait_s, templates_dir=templates_dir, failures=failures,
-                front=own,
-            )  # fmt: skip
-        finally:
-            await own.answers.drain()
-    failures = failures if failures is not None else Failures()
-    context = Context(max_, secret, front, templates_dir)
-    cursor = await Cursor.get_or_none(name=MARKER)
-    marker = int(cursor.value) if cursor else None
-    handled = 0
-    while True:
-        updates, next_marker = await max_.updates(marker, timeout_s=wait_s)
-        wait_s = 0
-        moment = now() if callable(now) else now
-        for update in updates:
-            with failures.guard("update", update.update_id):
-                if await take(context, update, moment):
-                    handled += 1
-        await failures.save(moment)
-        moved = next_marker is not None and next_marker != marker
-        if moved:
-            marker = next_marker
-            await Cursor.update_or_create(name=MARKER, defaults={"value": str(marker)})
-        if not updates or not moved:  # nothing more, or nothing said where to go on from
-            return handled
+    async with answering(max_, front) as front:
+        failures = failures if failures is not None else Failures()
+        context = Context(max_, secret, front, templates_dir)
+        cursor = await Cursor.get_or_none(name=MARKER)
+        marker = int(cursor.value) if cursor else None
+        handled = 0
+        while True:
+            updates, next_marker = await max_.updates(marker, timeout_s=wait_s)
+            wait_s = 0
+            moment = now() if callable(now) else now
+            for update in updates:
+                with failures.guard("update", update.update_id):
+                    if await take(context, update, moment):
+                        handled += 1
+            await failures.save(moment)
+            moved = next_marker is not None and next_marker != marker
+            if moved:
+                marker = next_marker
+                await Cursor.update_or_create(name=MARKER, defaults={"value": str(marker)})
+            if not updates or not moved:  # nothing more, or nothing said where to go on from
+                return handled
 
 
 async def pull_max_once(
